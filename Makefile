@@ -13,7 +13,7 @@
 CC      ?= cc
 CLANG   ?= clang
 SANITIZER ?=
-VARIANT := $(if $(SANITIZER),$(SANITIZER),default)
+VARIANT ?= $(if $(SANITIZER),$(SANITIZER),default)
 BUILD   := build/$(VARIANT)
 
 PKGS      := libcurl libcjson yaml-0.1 libevent libevent_openssl libssl libcrypto
@@ -55,10 +55,13 @@ TEST_LIBS   = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) $(HARDEN) $(SAN) -Ipkg $(PKG_CFLAGS) $(CFLAGS) $(KJ_CFLAGS) -MMD -MP
 FINAL_LDFLAGS = $(HARDEN_LD) $(SAN) $(LDFLAGS)
 
-PKG_SRCS  := $(sort $(wildcard pkg/*/*.c))
+# MODULES/CMDS narrow a build to some modules, e.g. while another is half-written:
+#   make VARIANT=mine MODULES="util api" CMDS= build/mine/tests/test_api
+MODULES   ?= $(notdir $(wildcard pkg/*))
+PKG_SRCS  := $(sort $(foreach m,$(MODULES),$(wildcard pkg/$(m)/*.c)))
 PKG_OBJS  := $(PKG_SRCS:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libkjob.a
-CMDS      := $(notdir $(wildcard cmd/*))
+CMDS      ?= $(notdir $(wildcard cmd/*))
 CMD_BINS  := $(CMDS:%=$(BUILD)/bin/%)
 BINS      := $(CMDS:%=bin/%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
