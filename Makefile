@@ -120,7 +120,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) $(FINAL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 # libFuzzer builds: clang, all of pkg/ compiled again with coverage.
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PKG_SRCS)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(STD) $(FUZZ_FLAGS) -Ipkg $(PKG_CFLAGS) -o $@ $< $(PKG_SRCS) $(PKG_LIBS)

@@ -41,14 +41,14 @@ static char *read_all(const char *path, size_t *len)
 }
 
 /* The served resource of an object's apiVersion and kind. */
-static const struct kj_resource *resource_of(const cJSON *doc)
+static const struct kj_api_resource *resource_of(const cJSON *doc)
 {
     const cJSON *av = cJSON_GetObjectItemCaseSensitive(doc, "apiVersion");
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
     if (!cJSON_IsString(av) || !cJSON_IsString(kind))
         return NULL;
     size_t n;
-    const struct kj_resource *r = kj_resources(&n);
+    const struct kj_api_resource *r = kj_resources(&n);
     for (size_t i = 0; i < n; i++) {
         char gv[96];
         if (r[i].group[0])
@@ -73,7 +73,7 @@ static const char *rv_of(const char *body, char *buf, size_t len)
 
 static int apply_one(struct kjobctl *ctl, cJSON *doc)
 {
-    const struct kj_resource *r = resource_of(doc);
+    const struct kj_api_resource *r = resource_of(doc);
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
     if (r == NULL)
         return kjobctl_fail("resource mapping not found for kind \"%s\": kjobd does not serve it",

@@ -32,7 +32,7 @@ int kj_cmd_delete(struct kjobctl *ctl, int argc, char **argv)
     if (optind >= argc)
         return kjobctl_fail("you must specify the type of resource to delete");
     const char *name = NULL;
-    const struct kj_resource *r = kjobctl_resource_arg(argv[optind], &name);
+    const struct kj_api_resource *r = kjobctl_resource_arg(argv[optind], &name);
     if (r == NULL)
         return kjobctl_fail("the server doesn't have a resource type \"%s\"", argv[optind]);
     if (name == NULL && optind + 1 < argc)

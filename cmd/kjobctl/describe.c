@@ -43,7 +43,7 @@ int kj_cmd_describe(struct kjobctl *ctl, int argc, char **argv)
     if (argc < 2)
         return kjobctl_fail("you must specify the type of resource to describe");
     const char *name = NULL;
-    const struct kj_resource *r = kjobctl_resource_arg(argv[1], &name);
+    const struct kj_api_resource *r = kjobctl_resource_arg(argv[1], &name);
     if (name == NULL && argc > 2)
         name = argv[2];
     if (r == NULL || strcmp(r->kind, "Job") != 0)

@@ -32,6 +32,6 @@ int kjobctl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 cJSON *kjobctl_get_json(struct kjobctl *ctl, const char *path, const char *accept);
 
 /* Split "job/NAME" or ("job", "NAME") into a resource and a name. */
-const struct kj_resource *kjobctl_resource_arg(const char *arg, const char **name_out);
+const struct kj_api_resource *kjobctl_resource_arg(const char *arg, const char **name_out);
 
 #endif

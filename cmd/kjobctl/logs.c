@@ -63,7 +63,7 @@ int kj_cmd_logs(struct kjobctl *ctl, int argc, char **argv)
     if (optind >= argc)
         return kjobctl_fail("expected POD or TYPE/NAME");
     const char *name = NULL;
-    const struct kj_resource *r = kjobctl_resource_arg(argv[optind], &name);
+    const struct kj_api_resource *r = kjobctl_resource_arg(argv[optind], &name);
     cleanup_free char *pod = NULL;
     if (name == NULL)
         pod = xstrdup(argv[optind]);

@@ -65,7 +65,7 @@ cJSON *kjobctl_get_json(struct kjobctl *ctl, const char *path, const char *accep
     return j;
 }
 
-const struct kj_resource *kjobctl_resource_arg(const char *arg, const char **name_out)
+const struct kj_api_resource *kjobctl_resource_arg(const char *arg, const char **name_out)
 {
     const char *slash = strchr(arg, '/');
     if (slash == NULL) {

@@ -114,7 +114,7 @@ int kj_cmd_wait(struct kjobctl *ctl, int argc, char **argv)
     if (optind >= argc)
         return kjobctl_fail("expected job/NAME");
     const char *name = NULL;
-    const struct kj_resource *r = kjobctl_resource_arg(argv[optind], &name);
+    const struct kj_api_resource *r = kjobctl_resource_arg(argv[optind], &name);
     if (name == NULL && optind + 1 < argc) {
         name = argv[optind + 1];
     }

@@ -56,7 +56,7 @@ static char *group_version(const char *group, const char *version, char *buf, si
 static cJSON *resource_list(const char *group, const char *version)
 {
     size_t n;
-    const struct kj_resource *r = kj_resources(&n);
+    const struct kj_api_resource *r = kj_resources(&n);
     char gv[128];
     cJSON *list = cJSON_CreateObject();
     cJSON_AddStringToObject(list, "kind", "APIResourceList");
@@ -152,7 +152,7 @@ cJSON *kj_discovery_legacy(const char *path)
     return NULL;
 }
 
-static cJSON *response_kind(const struct kj_resource *r)
+static cJSON *response_kind(const struct kj_api_resource *r)
 {
     cJSON *k = cJSON_CreateObject();
     cJSON_AddStringToObject(k, "group", r->group);
@@ -165,7 +165,7 @@ static cJSON *response_kind(const struct kj_resource *r)
 static cJSON *version_discovery(const char *group, const char *version)
 {
     size_t n;
-    const struct kj_resource *r = kj_resources(&n);
+    const struct kj_api_resource *r = kj_resources(&n);
     cJSON *v = cJSON_CreateObject();
     cJSON_AddStringToObject(v, "version", version);
     cJSON *resources = cJSON_AddArrayToObject(v, "resources");

@@ -37,7 +37,7 @@ static cJSON *path_param(const char *name)
     return p;
 }
 
-static cJSON *operation(const struct kj_resource *r, const char *action, const char *op_id,
+static cJSON *operation(const struct kj_api_resource *r, const char *action, const char *op_id,
                         bool writes)
 {
     cJSON *op = cJSON_CreateObject();
@@ -67,7 +67,7 @@ static cJSON *operation(const struct kj_resource *r, const char *action, const c
     return op;
 }
 
-static bool has_verb(const struct kj_resource *r, const char *verb)
+static bool has_verb(const struct kj_api_resource *r, const char *verb)
 {
     for (size_t i = 0; r->verbs[i] != NULL; i++)
         if (strcmp(r->verbs[i], verb) == 0)
@@ -76,13 +76,13 @@ static bool has_verb(const struct kj_resource *r, const char *verb)
 }
 
 /* operationId in Kubernetes' style: verb + Namespaced + Kind (+ sub). */
-static void op_id(char *buf, size_t len, const char *verb, const struct kj_resource *r,
+static void op_id(char *buf, size_t len, const char *verb, const struct kj_api_resource *r,
                   const char *suffix)
 {
     snprintf(buf, len, "%s%s%s%s", verb, r->namespaced ? "Namespaced" : "", r->kind, suffix);
 }
 
-static void add_paths(cJSON *paths, const struct kj_resource *r)
+static void add_paths(cJSON *paths, const struct kj_api_resource *r)
 {
     char base[128], coll[256], item[320], id[128];
     if (r->group[0] == '\0')
@@ -161,7 +161,7 @@ static void add_paths(cJSON *paths, const struct kj_resource *r)
     }
 }
 
-static cJSON *shallow_schema(const struct kj_resource *r)
+static cJSON *shallow_schema(const struct kj_api_resource *r)
 {
     cJSON *s = cJSON_CreateObject();
     char desc[160];
@@ -185,7 +185,7 @@ static cJSON *shallow_schema(const struct kj_resource *r)
 cJSON *kj_openapi_v3_doc(const char *gv)
 {
     size_t n;
-    const struct kj_resource *r = kj_resources(&n);
+    const struct kj_api_resource *r = kj_resources(&n);
     cJSON *doc = NULL, *paths = NULL, *schemas = NULL;
     char path[160];
     for (size_t i = 0; i < n; i++) {

@@ -13,7 +13,7 @@ static const char *const pod_short[] = {"po", NULL};
 static const char *const event_short[] = {"ev", NULL};
 static const char *const ns_short[] = {"ns", NULL};
 
-static const struct kj_resource table[] = {
+static const struct kj_api_resource table[] = {
     {"", "v1", "events", "event", "Event", "EventList", true, crud_verbs, event_short, false,
      "io.k8s.api.core.v1.Event"},
     {"", "v1", "namespaces", "namespace", "Namespace", "NamespaceList", false, ns_verbs, ns_short,
@@ -27,13 +27,13 @@ static const struct kj_resource table[] = {
     {"batch", "v1", "jobs/status", "", "Job", NULL, true, status_verbs, NULL, false, NULL},
 };
 
-const struct kj_resource *kj_resources(size_t *n)
+const struct kj_api_resource *kj_resources(size_t *n)
 {
     *n = sizeof(table) / sizeof(table[0]);
     return table;
 }
 
-const struct kj_resource *kj_resource_find(const char *group, const char *version,
+const struct kj_api_resource *kj_resource_find(const char *group, const char *version,
                                            const char *name)
 {
     for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
@@ -61,11 +61,11 @@ size_t kj_resource_group_versions(const char **groups, const char **versions, si
     return n;
 }
 
-const struct kj_resource *kj_resource_resolve(const char *typed)
+const struct kj_api_resource *kj_resource_resolve(const char *typed)
 {
     size_t n = sizeof(table) / sizeof(table[0]);
     for (size_t i = 0; i < n; i++) {
-        const struct kj_resource *r = &table[i];
+        const struct kj_api_resource *r = &table[i];
         if (strchr(r->name, '/') != NULL)
             continue;
         size_t plen = strlen(r->name);
@@ -81,7 +81,7 @@ const struct kj_resource *kj_resource_resolve(const char *typed)
     return NULL;
 }
 
-int kj_resource_path(const struct kj_resource *r, const char *ns, char *buf, size_t len)
+int kj_resource_path(const struct kj_api_resource *r, const char *ns, char *buf, size_t len)
 {
     const char *slash = strchr(r->name, '/');
     int plen = slash ? (int)(slash - r->name) : (int)strlen(r->name);

@@ -8,7 +8,7 @@
 #include <stdbool.h> /* bool */
 #include <stddef.h>  /* size_t */
 
-struct kj_resource {
+struct kj_api_resource {
     const char *group;    /* "" for the core group */
     const char *version;  /* "v1" */
     const char *name;     /* plural, e.g. "jobs"; subresources as "jobs/status" */
@@ -23,20 +23,20 @@ struct kj_resource {
 };
 
 /* The whole table, in discovery order. */
-const struct kj_resource *kj_resources(size_t *n);
+const struct kj_api_resource *kj_resources(size_t *n);
 
 /* Find a resource (or "res/sub") in group/version. NULL if not served. */
-const struct kj_resource *kj_resource_find(const char *group, const char *version,
+const struct kj_api_resource *kj_resource_find(const char *group, const char *version,
                                            const char *name);
 
 /* Resolve what a user types (`jobs`, `job`, `jobs.batch`, `po`, `ev`) to a
  * top-level resource, as kubectl's RESTMapper does. NULL if unknown. */
-const struct kj_resource *kj_resource_resolve(const char *typed);
+const struct kj_api_resource *kj_resource_resolve(const char *typed);
 
 /* The collection path of r: "/apis/batch/v1/namespaces/<ns>/jobs", or
  * without the namespace part when ns is NULL or r is cluster-scoped.
  * Returns the length written (snprintf semantics). */
-int kj_resource_path(const struct kj_resource *r, const char *ns, char *buf, size_t len);
+int kj_resource_path(const struct kj_api_resource *r, const char *ns, char *buf, size_t len);
 
 /* The distinct group/versions, in order: "v1" (core), "batch/v1", ...
  * Returns how many were written (at most cap). Pointers are static. */

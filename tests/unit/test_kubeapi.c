@@ -45,7 +45,7 @@ static void assert_json(const cJSON *actual, const char *expected)
 static void test_resource_lookup(void **state)
 {
     (void)state;
-    const struct kj_resource *r = kj_resource_find("batch", "v1", "jobs");
+    const struct kj_api_resource *r = kj_resource_find("batch", "v1", "jobs");
     assert_non_null(r);
     assert_string_equal(r->kind, "Job");
     assert_true(r->namespaced);

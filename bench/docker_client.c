@@ -1,0 +1,200 @@
+/* Bench: N short containers (`true`) at concurrency C through pkg/docker:
+ * create → start → exit seen on the events stream (`die`) → remove, the
+ * same work as `docker run --rm`. Prints wall time and the client's own CPU
+ * time per container. bench/docker_client.sh runs it next to the CLI loop.
+ *
+ *   docker_client [N=200] [C=10] [IMAGE=kjob/busybox:latest] [NETWORK=none]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "docker/docker.h"
+
+struct slot {
+    int index; /* container number, -1 when free */
+    char id[65];
+    bool exited;
+};
+
+struct bench {
+    struct event_base *base;
+    struct kj_docker *d;
+    const char *image, *network;
+    char label[64];
+    int n, conc, launched, finished, failed;
+    struct slot *slots;
+    bool ready;
+};
+
+static struct bench B;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void launch(struct slot *s);
+
+static void finish_slot(struct slot *s, kj_error_t err)
+{
+    if (err != NULL) {
+        fprintf(stderr, "container %d: %s\n", s->index, err->msg);
+        B.failed++;
+    }
+    B.finished++;
+    s->index = -1;
+    s->id[0] = '\0';
+    s->exited = false;
+    if (B.launched < B.n)
+        launch(s);
+    else if (B.finished == B.n)
+        event_base_loopbreak(B.base);
+}
+
+static void removed_cb(kj_error_t err, void *data)
+{
+    finish_slot(data, err);
+}
+
+static void remove_slot(struct slot *s)
+{
+    kj_error_t err = NULL;
+    if (kj_docker_container_remove(B.d, s->id, true, false, removed_cb, s, &err) == NULL) {
+        finish_slot(s, err);
+        kj_error_release(&err);
+    }
+}
+
+static void started_cb(kj_error_t err, void *data)
+{
+    struct slot *s = data;
+    if (err != NULL) {
+        fprintf(stderr, "start %d: %s\n", s->index, err->msg);
+        B.failed++;
+        remove_slot(s);
+    }
+}
+
+static void created_cb(kj_error_t err, const char *id, void *data)
+{
+    struct slot *s = data;
+    if (err != NULL) {
+        finish_slot(s, err);
+        return;
+    }
+    snprintf(s->id, sizeof(s->id), "%s", id);
+    kj_error_t e = NULL;
+    if (kj_docker_container_start(B.d, s->id, started_cb, s, &e) == NULL) {
+        finish_slot(s, e);
+        kj_error_release(&e);
+    }
+}
+
+static void launch(struct slot *s)
+{
+    s->index = B.launched++;
+    char name[128];
+    snprintf(name, sizeof(name), "%s-%d", B.label, s->index);
+    const char *cmd[] = {"true", NULL};
+    struct kj_docker_kv labels[] = {{"io.kjob.bench", B.label}};
+    struct kj_container_spec spec = {.name = name, .image = B.image, .cmd = cmd,
+                                     .labels = labels, .n_labels = 1, .network = B.network};
+    kj_error_t err = NULL;
+    if (kj_docker_container_create(B.d, &spec, created_cb, s, &err) == NULL) {
+        finish_slot(s, err);
+        kj_error_release(&err);
+    }
+}
+
+static void on_event(const struct kj_docker_event *ev, void *data)
+{
+    (void)data;
+    if (strcmp(ev->action, "die") != 0)
+        return;
+    for (int i = 0; i < B.conc; i++) {
+        struct slot *s = &B.slots[i];
+        if (s->index >= 0 && !s->exited && strcmp(s->id, ev->id) == 0) {
+            s->exited = true;
+            remove_slot(s);
+            return;
+        }
+    }
+}
+
+static void on_resync(bool reconnect, void *data)
+{
+    (void)data;
+    if (reconnect)
+        fprintf(stderr, "events stream reconnected\n");
+    B.ready = true;
+    event_base_loopbreak(B.base);
+}
+
+int main(int argc, char **argv)
+{
+    B.n = argc > 1 ? atoi(argv[1]) : 200;
+    B.conc = argc > 2 ? atoi(argv[2]) : 10;
+    B.image = argc > 3 ? argv[3] : "kjob/busybox:latest";
+    B.network = argc > 4 ? argv[4] : "none";
+    if (B.n <= 0 || B.conc <= 0) {
+        fprintf(stderr, "usage: docker_client [N] [CONCURRENCY] [IMAGE] [NETWORK]\n");
+        return 2;
+    }
+    snprintf(B.label, sizeof(B.label), "kjbench-%ld-%ld", (long)getpid(), (long)time(NULL));
+    B.base = event_base_new();
+    kj_error_t err = NULL;
+    B.d = kj_docker_new(B.base, NULL, &err);
+    if (B.d == NULL) {
+        fprintf(stderr, "docker_client: %s\n", err->msg);
+        return 1;
+    }
+    char filter[96];
+    snprintf(filter, sizeof(filter), "io.kjob.bench=%s", B.label);
+    const char *labels[] = {filter, NULL};
+    const char *types[] = {"container", NULL};
+    const char *actions[] = {"die", NULL};
+    struct kj_docker_events_opts eo = {.types = types, .labels = labels, .actions = actions};
+    struct kj_docker_events_cbs cbs = {.resync_cb = on_resync, .event_cb = on_event};
+    kj_docker_req_t *ev = kj_docker_events(B.d, &eo, &cbs, NULL, &err);
+    if (ev == NULL) {
+        fprintf(stderr, "docker_client: %s\n", err->msg);
+        return 1;
+    }
+    event_base_dispatch(B.base); /* until the events stream is up */
+    if (!B.ready)
+        return 1;
+
+    struct rusage ru0, ru1;
+    getrusage(RUSAGE_SELF, &ru0);
+    double t0 = now_s();
+    B.slots = calloc((size_t)B.conc, sizeof(*B.slots));
+    for (int i = 0; i < B.conc; i++) {
+        B.slots[i].index = -1;
+        if (B.launched < B.n)
+            launch(&B.slots[i]);
+    }
+    event_base_dispatch(B.base);
+    double wall = now_s() - t0;
+    getrusage(RUSAGE_SELF, &ru1);
+    double cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
+                 (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
+                 (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
+                 (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
+    printf("client: %d containers, concurrency %d: %.2f s wall, %.1f containers/s, "
+           "cpu %.2f ms/container, %d failed\n",
+           B.n, B.conc, wall, B.n / wall, cpu * 1000 / B.n, B.failed);
+    kj_docker_cancel(ev);
+    kj_docker_free(B.d);
+    event_base_free(B.base);
+    free(B.slots);
+    return B.failed ? 1 : 0;
+}

@@ -1,0 +1,237 @@
+#include "controller/pod_view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/job_sync.h" /* kj_time_format */
+
+static const cJSON *get(const cJSON *o, const char *k)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+
+static cJSON *must(cJSON *v)
+{
+    if (v == NULL)
+        abort();
+    return v;
+}
+
+static void put_str(cJSON *o, const char *k, const char *v)
+{
+    if (get(o, k) == NULL)
+        must(cJSON_AddStringToObject(o, k, v));
+}
+
+static void put_time(cJSON *o, const char *k, int64_t t)
+{
+    char ts[32];
+    if (t <= 0)
+        return;
+    kj_time_format(t, ts, sizeof(ts));
+    must(cJSON_AddStringToObject(o, k, ts));
+}
+
+static const cJSON *tmpl_meta(const cJSON *job, const char *k)
+{
+    return get(get(get(get(job, "spec"), "template"), "metadata"), k);
+}
+
+cJSON *kj_pod_labels(const cJSON *job, int index)
+{
+    const cJSON *tl = tmpl_meta(job, "labels");
+    cJSON *l = must(tl != NULL ? cJSON_Duplicate(tl, 1) : cJSON_CreateObject());
+    const cJSON *md = get(job, "metadata");
+    const char *name = cJSON_GetStringValue(get(md, "name"));
+    const char *uid = cJSON_GetStringValue(get(md, "uid"));
+    put_str(l, "batch.kubernetes.io/controller-uid", uid != NULL ? uid : "");
+    put_str(l, "batch.kubernetes.io/job-name", name != NULL ? name : "");
+    put_str(l, "controller-uid", uid != NULL ? uid : "");
+    put_str(l, "job-name", name != NULL ? name : "");
+    if (index >= 0) {
+        char buf[16];
+        snprintf(buf, sizeof(buf), "%d", index);
+        put_str(l, "batch.kubernetes.io/job-completion-index", buf);
+    }
+    return l;
+}
+
+cJSON *kj_pod_annotations(const cJSON *job, int index, int index_failures)
+{
+    const cJSON *ta = tmpl_meta(job, "annotations");
+    cJSON *a = must(ta != NULL ? cJSON_Duplicate(ta, 1) : cJSON_CreateObject());
+    char buf[16];
+    if (index >= 0) {
+        snprintf(buf, sizeof(buf), "%d", index);
+        put_str(a, "batch.kubernetes.io/job-completion-index", buf);
+        if (cJSON_IsNumber(get(get(job, "spec"), "backoffLimitPerIndex"))) {
+            snprintf(buf, sizeof(buf), "%d", index_failures);
+            put_str(a, "batch.kubernetes.io/job-index-failure-count", buf);
+        }
+    }
+    return a;
+}
+
+static cJSON *terminated(int code, bool oom, int64_t started, int64_t finished, const char *cid)
+{
+    cJSON *t = must(cJSON_CreateObject());
+    must(cJSON_AddNumberToObject(t, "exitCode", code));
+    must(cJSON_AddStringToObject(t, "reason", oom ? "OOMKilled" : code == 0 ? "Completed" : "Error"));
+    put_time(t, "startedAt", started);
+    put_time(t, "finishedAt", finished);
+    if (cid != NULL) {
+        char buf[128];
+        snprintf(buf, sizeof(buf), "docker://%s", cid);
+        must(cJSON_AddStringToObject(t, "containerID", buf));
+    }
+    cJSON *s = must(cJSON_CreateObject());
+    cJSON_AddItemToObject(s, "terminated", t);
+    return s;
+}
+
+static cJSON *waiting(const char *reason, const char *message)
+{
+    cJSON *w = must(cJSON_CreateObject());
+    must(cJSON_AddStringToObject(w, "reason", reason));
+    if (message != NULL)
+        must(cJSON_AddStringToObject(w, "message", message));
+    cJSON *s = must(cJSON_CreateObject());
+    cJSON_AddItemToObject(s, "waiting", w);
+    return s;
+}
+
+static void add_cond(cJSON *arr, const char *type, bool st, int64_t at)
+{
+    cJSON *c = must(cJSON_CreateObject());
+    must(cJSON_AddStringToObject(c, "type", type));
+    must(cJSON_AddStringToObject(c, "status", st ? "True" : "False"));
+    cJSON_AddNullToObject(c, "lastProbeTime");
+    put_time(c, "lastTransitionTime", at);
+    cJSON_AddItemToArray(arr, c);
+}
+
+cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct kj_pod_obs *o,
+                   int64_t now)
+{
+    const cJSON *md = get(job, "metadata");
+    const cJSON *pspec = get(get(get(job, "spec"), "template"), "spec");
+    const char *jname = cJSON_GetStringValue(get(md, "name"));
+    const char *rp = cJSON_GetStringValue(get(pspec, "restartPolicy"));
+    bool on_failure = rp != NULL && strcmp(rp, "OnFailure") == 0;
+    cJSON *pod = must(cJSON_CreateObject());
+    must(cJSON_AddStringToObject(pod, "kind", "Pod"));
+    must(cJSON_AddStringToObject(pod, "apiVersion", "v1"));
+    cJSON *m = must(cJSON_AddObjectToObject(pod, "metadata"));
+    must(cJSON_AddStringToObject(m, "name", p->name));
+    const char *ns = cJSON_GetStringValue(get(md, "namespace"));
+    must(cJSON_AddStringToObject(m, "namespace", ns != NULL ? ns : "default"));
+    must(cJSON_AddStringToObject(m, "uid", p->uid));
+    put_time(m, "creationTimestamp", p->created_at ? p->created_at : now);
+    if (p->deleting && !p->removed)
+        put_time(m, "deletionTimestamp", p->finished_at);
+    cJSON_AddItemToObject(m, "labels", kj_pod_labels(job, p->index));
+    cJSON_AddItemToObject(m, "annotations", kj_pod_annotations(job, p->index, p->index_failures));
+    cJSON *owners = must(cJSON_AddArrayToObject(m, "ownerReferences"));
+    cJSON *ref = must(cJSON_CreateObject());
+    must(cJSON_AddStringToObject(ref, "apiVersion", "batch/v1"));
+    must(cJSON_AddStringToObject(ref, "kind", "Job"));
+    must(cJSON_AddStringToObject(ref, "name", jname != NULL ? jname : ""));
+    const char *juid = cJSON_GetStringValue(get(md, "uid"));
+    must(cJSON_AddStringToObject(ref, "uid", juid != NULL ? juid : ""));
+    cJSON_AddTrueToObject(ref, "controller");
+    cJSON_AddTrueToObject(ref, "blockOwnerDeletion");
+    cJSON_AddItemToArray(owners, ref);
+
+    cJSON *spec = must(pspec != NULL ? cJSON_Duplicate(pspec, 1) : cJSON_CreateObject());
+    if (p->index >= 0 && jname != NULL && get(spec, "hostname") == NULL) {
+        char host[128];
+        snprintf(host, sizeof(host), "%s-%d", jname, p->index);
+        must(cJSON_AddStringToObject(spec, "hostname", host));
+    }
+    if (get(spec, "nodeName") == NULL)
+        must(cJSON_AddStringToObject(spec, "nodeName", "kjob"));
+    cJSON_AddItemToObject(pod, "spec", spec);
+
+    /* Phase and the container's state. */
+    enum kj_pod_obs_state st = o != NULL ? o->state : KJ_POD_OBS_REMOVED;
+    bool active = p->outcome == KJ_OUTCOME_NONE && !p->deleting;
+    const char *cid = o != NULL ? o->container_id : NULL;
+    const char *phase;
+    cJSON *cstate;
+    bool running = false;
+    if (st == KJ_POD_OBS_RUNNING) {
+        phase = "Running";
+        running = true;
+        cJSON *r = must(cJSON_CreateObject());
+        put_time(r, "startedAt", o->started_at);
+        cstate = must(cJSON_CreateObject());
+        cJSON_AddItemToObject(cstate, "running", r);
+    } else if (active && st == KJ_POD_OBS_EXITED && on_failure && o->exit_code != 0) {
+        phase = "Running";
+        char msg[256];
+        const char *cn =
+            cJSON_GetStringValue(get(cJSON_GetArrayItem(get(pspec, "containers"), 0), "name"));
+        snprintf(msg, sizeof(msg), "back-off restarting failed container %s in pod %s",
+                 cn != NULL ? cn : "", p->name);
+        cstate = waiting("CrashLoopBackOff", msg);
+    } else if (st == KJ_POD_OBS_EXITED) {
+        phase = o->exit_code == 0 ? "Succeeded" : "Failed";
+        cstate = terminated(o->exit_code, o->oom_killed, o->started_at, o->finished_at, cid);
+    } else if (!active && p->outcome != KJ_OUTCOME_NONE) {
+        phase = p->outcome == KJ_OUTCOME_SUCCEEDED ? "Succeeded" : "Failed";
+        int code = p->exit_code >= 0 ? p->exit_code : 137;
+        cstate = terminated(code, false, 0, p->finished_at, NULL);
+    } else if (st == KJ_POD_OBS_WAITING) {
+        phase = "Pending";
+        cstate = waiting(o->waiting_reason ? o->waiting_reason : "ContainerCreating",
+                         o->waiting_message);
+    } else {
+        phase = "Pending";
+        cstate = waiting("ContainerCreating", NULL);
+    }
+
+    cJSON *status = must(cJSON_AddObjectToObject(pod, "status"));
+    must(cJSON_AddStringToObject(status, "phase", phase));
+    cJSON *conds = must(cJSON_AddArrayToObject(status, "conditions"));
+    int64_t created = p->created_at ? p->created_at : now;
+    bool started = o != NULL && o->started_at > 0;
+    add_cond(conds, "Initialized", true, created);
+    add_cond(conds, "Ready", running, running ? o->started_at : created);
+    add_cond(conds, "ContainersReady", running, running ? o->started_at : created);
+    add_cond(conds, "PodScheduled", true, created);
+    must(cJSON_AddStringToObject(status, "hostIP", "127.0.0.1"));
+    if (o != NULL && o->pod_ip != NULL) {
+        must(cJSON_AddStringToObject(status, "podIP", o->pod_ip));
+        cJSON *ips = must(cJSON_AddArrayToObject(status, "podIPs"));
+        cJSON *ip = must(cJSON_CreateObject());
+        must(cJSON_AddStringToObject(ip, "ip", o->pod_ip));
+        cJSON_AddItemToArray(ips, ip);
+    }
+    put_time(status, "startTime", created);
+    cJSON *css = must(cJSON_AddArrayToObject(status, "containerStatuses"));
+    const cJSON *c0 = cJSON_GetArrayItem(get(pspec, "containers"), 0);
+    cJSON *cs = must(cJSON_CreateObject());
+    const char *cname = cJSON_GetStringValue(get(c0, "name"));
+    const char *image = cJSON_GetStringValue(get(c0, "image"));
+    must(cJSON_AddStringToObject(cs, "name", cname != NULL ? cname : ""));
+    cJSON_AddItemToObject(cs, "state", cstate);
+    if (p->restarts > 0)
+        cJSON_AddItemToObject(cs, "lastState",
+                              terminated(p->last_exit_code, p->last_oom, 0, p->last_exit_at, cid));
+    else
+        cJSON_AddItemToObject(cs, "lastState", must(cJSON_CreateObject()));
+    cJSON_AddBoolToObject(cs, "ready", running);
+    must(cJSON_AddNumberToObject(cs, "restartCount", p->restarts));
+    must(cJSON_AddStringToObject(cs, "image", image != NULL ? image : ""));
+    must(cJSON_AddStringToObject(cs, "imageID", ""));
+    if (cid != NULL) {
+        char buf[128];
+        snprintf(buf, sizeof(buf), "docker://%s", cid);
+        must(cJSON_AddStringToObject(cs, "containerID", buf));
+    }
+    cJSON_AddBoolToObject(cs, "started", running || started);
+    cJSON_AddItemToArray(css, cs);
+    must(cJSON_AddStringToObject(status, "qosClass", "BestEffort"));
+    return pod;
+}
