@@ -12,6 +12,9 @@ static const char *const ns_verbs[] = {"create", "delete", "get", "list", "patch
 static const char *const pod_short[] = {"po", NULL};
 static const char *const event_short[] = {"ev", NULL};
 static const char *const ns_short[] = {"ns", NULL};
+static const char *const rs_short[] = {"rs", NULL};
+static const char *const svc_short[] = {"svc", NULL};
+static const char *const proxy_verbs[] = {"create", "delete", "get", "patch", "update", NULL};
 
 static const struct kj_api_resource table[] = {
     {"", "v1", "events", "event", "Event", "EventList", true, crud_verbs, event_short, false,
@@ -22,6 +25,16 @@ static const struct kj_api_resource table[] = {
      "io.k8s.api.core.v1.Pod"},
     {"", "v1", "pods/log", "", "Pod", NULL, true, get_verbs, NULL, false, NULL},
     {"", "v1", "pods/status", "", "Pod", NULL, true, status_verbs, NULL, false, NULL},
+    {"", "v1", "services", "service", "Service", "ServiceList", true, crud_verbs, svc_short, true,
+     "io.k8s.api.core.v1.Service"},
+    {"", "v1", "services/proxy", "", "ServiceProxyOptions", NULL, true, proxy_verbs, NULL, false,
+     NULL},
+    {"", "v1", "services/status", "", "Service", NULL, true, status_verbs, NULL, false, NULL},
+    {"apps", "v1", "replicasets", "replicaset", "ReplicaSet", "ReplicaSetList", true, crud_verbs,
+     rs_short, true, "io.k8s.api.apps.v1.ReplicaSet"},
+    {"apps", "v1", "replicasets/scale", "", "Scale", NULL, true, status_verbs, NULL, false, NULL},
+    {"apps", "v1", "replicasets/status", "", "ReplicaSet", NULL, true, status_verbs, NULL, false,
+     NULL},
     {"batch", "v1", "jobs", "job", "Job", "JobList", true, crud_verbs, NULL, true,
      "io.k8s.api.batch.v1.Job"},
     {"batch", "v1", "jobs/status", "", "Job", NULL, true, status_verbs, NULL, false, NULL},

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +63,14 @@ static void test_legacy_discovery(void **state)
     assert_string_equal(cJSON_GetObjectItem(api, "kind")->valuestring, "APIVersions");
     cleanup_cjson cJSON *apis = kj_discovery_legacy("/apis");
     cJSON *groups = cJSON_GetObjectItem(apis, "groups");
-    assert_int_equal(cJSON_GetArraySize(groups), 1);
-    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(groups, 0), "name")->valuestring,
-                        "batch");
+    bool has_batch = false;
+    cJSON *g;
+    cJSON_ArrayForEach(g, groups)
+    {
+        assert_string_not_equal(cJSON_GetObjectItem(g, "name")->valuestring, "");
+        has_batch = has_batch || strcmp(cJSON_GetObjectItem(g, "name")->valuestring, "batch") == 0;
+    }
+    assert_true(has_batch);
     cleanup_cjson cJSON *batch = kj_discovery_legacy("/apis/batch/v1");
     assert_string_equal(cJSON_GetObjectItem(batch, "groupVersion")->valuestring, "batch/v1");
     cJSON *jobs = cJSON_GetArrayItem(cJSON_GetObjectItem(batch, "resources"), 0);
@@ -75,7 +81,7 @@ static void test_legacy_discovery(void **state)
                 "\"update\",\"watch\"]");
     cleanup_cjson cJSON *group = kj_discovery_legacy("/apis/batch");
     assert_string_equal(cJSON_GetObjectItem(group, "kind")->valuestring, "APIGroup");
-    assert_null(kj_discovery_legacy("/apis/apps/v1"));
+    assert_null(kj_discovery_legacy("/apis/storage.k8s.io/v1"));
     assert_null(kj_discovery_legacy("/apis/batch/v2"));
     assert_null(kj_discovery_legacy("/apis/batchx/v1"));
 }
@@ -96,9 +102,14 @@ static void test_aggregated_discovery(void **state)
     cleanup_cjson cJSON *apis = kj_discovery_aggregated("/apis", false);
     assert_string_equal(cJSON_GetObjectItem(apis, "apiVersion")->valuestring,
                         "apidiscovery.k8s.io/v2");
-    cJSON *item = cJSON_GetArrayItem(cJSON_GetObjectItem(apis, "items"), 0);
-    assert_string_equal(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(item, "metadata"), "name")->valuestring, "batch");
+    cJSON *item = NULL, *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(apis, "items"))
+    {
+        if (strcmp(cJSON_GetObjectItem(cJSON_GetObjectItem(it, "metadata"), "name")->valuestring,
+                   "batch") == 0)
+            item = it;
+    }
+    assert_non_null(item);
     cJSON *ver = cJSON_GetArrayItem(cJSON_GetObjectItem(item, "versions"), 0);
     cJSON *jobs = cJSON_GetArrayItem(cJSON_GetObjectItem(ver, "resources"), 0);
     assert_string_equal(cJSON_GetObjectItem(jobs, "scope")->valuestring, "Namespaced");
@@ -136,7 +147,7 @@ static void test_openapi_field_validation_on_patch(void **state)
                           strcmp(cJSON_GetObjectItem(p, "in")->valuestring, "query") == 0);
     }
     assert_true(found);
-    assert_null(kj_openapi_v3_doc("apis/apps/v1"));
+    assert_null(kj_openapi_v3_doc("apis/storage.k8s.io/v1"));
     /* The document is deterministic, so the hash is too. */
     cleanup_cjson cJSON *again = kj_openapi_v3_index();
     assert_true(cJSON_Compare(index, again, true));

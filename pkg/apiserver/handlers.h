@@ -1,0 +1,36 @@
+/* Handlers of the built-in routes (server.h). Each follows
+ * kj_http_handler_fn: fill `resp`, or return < 0 with *err (rendered as a
+ * Status by the dispatcher). Internal to pkg/apiserver and its tests.
+ */
+#ifndef KJ_APISERVER_HANDLERS_H
+#define KJ_APISERVER_HANDLERS_H
+
+#include "apiserver/request.h"
+#include "util/error.h"
+
+int kj_h_jobs_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_jobs_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_job_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_job_replace(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_job_patch(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_job_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_pods_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_pod_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_events_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_discovery(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_openapi(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_namespace_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_namespaces_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_healthz(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_readyz(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_version(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+
+/* A new random RFC 4122 version-4 UUID string (owned by caller). */
+char *kj_uuid_new(void);
+
+/* 0 if `ns` is a valid namespace name (DNS-1123 label), else -1 with an
+ * HTTP 400 (Kubernetes answers unknown namespaces with 404; kjob has no
+ * Namespace objects, so every valid name exists). */
+int kj_namespace_check(const char *ns, kj_error_t *err);
+
+#endif

@@ -1,0 +1,73 @@
+/* Shared state of rs_driver.c (ReplicaSets, the tee runtime) and
+ * rs_service.c (aliases, endpoints, pod views). Internal to pkg/controller.
+ */
+#ifndef KJ_CONTROLLER_RS_DRIVER_INTERNAL_H
+#define KJ_CONTROLLER_RS_DRIVER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "controller/rs_driver.h"
+#include "controller/runtime.h"
+
+struct event;
+struct kj_store_watch;
+
+/* One ReplicaSet pod as last observed. */
+struct rpod {
+    char *ns, *name, *uid;          /* owned */
+    char *owner_uid, *owner_name;   /* owned: the ReplicaSet */
+    char *cid, *ip;                 /* owned, may be NULL */
+    enum kj_pod_obs_state state;
+    int64_t created_at, started_at, finished_at, counted_finish;
+    int restarts;
+    bool busy;     /* create/remove/restart in flight */
+    bool deleting; /* removal requested by the controller */
+    bool seen;     /* resync mark */
+    bool svc_busy; /* alias change in flight */
+    char *aliases; /* owned: alias set applied by us ("a,b"), NULL = none applied */
+};
+
+struct rop; /* an operation in flight (rs_driver.c / rs_service.c) */
+
+struct kj_rs_driver {
+    struct event_base *base;
+    struct kj_store *store;
+    struct kj_docker *docker;
+    char *network;
+    struct kj_runtime inner;
+    kj_runtime_obs_cb job_cb;
+    void *job_arg;
+    struct rpod **pods;
+    int npods, cap;
+    struct event *sync_ev, *resync_ev, *wake_ev;
+    struct kj_store_watch *w_rs, *w_svc;
+    int64_t backoff_base, backoff_max, wake_at;
+    unsigned rr;
+    bool listed, listing;
+    struct rop *ops; /* every op in flight, freed by kj_rs_driver_free */
+};
+
+struct rop {
+    struct kj_rs_driver *d;
+    struct rop *next, *prev;
+    int kind;
+    char *ns, *pod, *owner_uid, *owner_name, *aliases; /* owned */
+};
+
+struct rop *kj_rs_op_new(struct kj_rs_driver *d, int kind, const char *ns, const char *pod,
+                         const char *owner_uid);
+void kj_rs_op_free(struct rop *op);
+struct rpod *kj_rs_pod_find(struct kj_rs_driver *d, const char *ns, const char *name);
+void kj_rs_trigger(struct kj_rs_driver *d);
+/* The stored ReplicaSet owning p (borrowed), or NULL. */
+const cJSON *kj_rs_owner(struct kj_rs_driver *d, const struct rpod *p);
+/* Bring pod aliases in line with the stored Services (rs_service.c). */
+void kj_rs_services_sync(struct kj_rs_driver *d);
+/* Store a core/v1 Event about `obj` (a ReplicaSet or Service); fmt has one %s. */
+void kj_rs_emit(struct kj_rs_driver *d, const cJSON *obj, bool warning, const char *reason,
+                const char *fmt, const char *arg);
+
+#endif

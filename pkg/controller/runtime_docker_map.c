@@ -1,0 +1,377 @@
+/* Pod ↔ container mapping; see runtime_docker_map.h. */
+#include "controller/runtime_docker_map.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/quantity.h"
+#include "api/time.h"
+#include "util/xalloc.h"
+
+static const char *keep(struct kj_pod_container_spec *s, char *owned)
+{
+    if (s->n_strings == s->cap_strings) {
+        s->cap_strings = s->cap_strings ? s->cap_strings * 2 : 16;
+        s->strings = xrealloc(s->strings, s->cap_strings * sizeof *s->strings);
+    }
+    s->strings[s->n_strings++] = owned;
+    return owned;
+}
+
+void kj_pod_container_spec_clear(struct kj_pod_container_spec *s)
+{
+    for (size_t i = 0; i < s->n_strings; i++)
+        free(s->strings[i]);
+    free(s->strings);
+    free(s->entrypoint);
+    free(s->cmd);
+    free(s->env);
+    free(s->aliases);
+    free(s->labels);
+    free(s->pull_policy);
+    memset(s, 0, sizeof *s);
+}
+
+/* A NULL-terminated copy of a JSON string array; NULL when `arr` is absent
+ * (image default), {NULL} when it is an empty array. */
+static const char **str_array(struct kj_pod_container_spec *s, const cJSON *arr, int *bad)
+{
+    if (arr == NULL || cJSON_IsNull(arr))
+        return NULL;
+    if (!cJSON_IsArray(arr)) {
+        *bad = 1;
+        return NULL;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    const char **out = xcalloc(n + 1, sizeof *out);
+    size_t i = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr)
+    {
+        if (!cJSON_IsString(e)) {
+            *bad = 1;
+            continue;
+        }
+        out[i++] = keep(s, xstrdup(e->valuestring));
+    }
+    return out;
+}
+
+static const char *label_or_null(const cJSON *labels, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(labels, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Downward API subset: metadata.name/namespace/uid, labels['k'],
+ * annotations['k']. Unknown paths give "" (documented gap). */
+static char *field_ref_value(const struct kj_runtime_pod_req *req, const char *path)
+{
+    if (strcmp(path, "metadata.name") == 0)
+        return xstrdup(req->pod_name);
+    if (strcmp(path, "metadata.namespace") == 0)
+        return xstrdup(req->ns);
+    if (strcmp(path, "metadata.uid") == 0)
+        return xstrdup(req->pod_uid);
+    const cJSON *map = NULL;
+    const char *rest = NULL;
+    if (strncmp(path, "metadata.labels['", 17) == 0) {
+        map = req->labels;
+        rest = path + 17;
+    } else if (strncmp(path, "metadata.annotations['", 22) == 0) {
+        map = req->annotations;
+        rest = path + 22;
+    }
+    if (map != NULL) {
+        const char *end = strstr(rest, "']");
+        if (end != NULL) {
+            char *key = xstrndup(rest, (size_t)(end - rest));
+            const char *v = label_or_null(map, key);
+            free(key);
+            return xstrdup(v ? v : "");
+        }
+    }
+    return xstrdup("");
+}
+
+static int build_env(struct kj_pod_container_spec *s, const struct kj_runtime_pod_req *req,
+                     const cJSON *c, kj_error_t *err)
+{
+    const cJSON *env = cJSON_GetObjectItemCaseSensitive(c, "env");
+    size_t n_extra = 0;
+    while (req->extra_env != NULL && req->extra_env[n_extra] != NULL)
+        n_extra++;
+    size_t n = (size_t)(cJSON_IsArray(env) ? cJSON_GetArraySize(env) : 0);
+    s->env = xcalloc(n + n_extra + 1, sizeof *s->env);
+    size_t k = 0;
+    const cJSON *e;
+    const cJSON *env_arr = cJSON_IsArray(env) ? env : NULL;
+    cJSON_ArrayForEach(e, env_arr)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "name");
+        if (!cJSON_IsString(name))
+            return kj_make_error(err, 0, "env entry without a name");
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(e, "value");
+        const cJSON *from = cJSON_GetObjectItemCaseSensitive(e, "valueFrom");
+        char *v = NULL;
+        if (cJSON_IsString(value)) {
+            v = xstrdup(value->valuestring);
+        } else if (cJSON_IsObject(from)) {
+            const cJSON *fr = cJSON_GetObjectItemCaseSensitive(from, "fieldRef");
+            const cJSON *fp = cJSON_GetObjectItemCaseSensitive(fr, "fieldPath");
+            v = cJSON_IsString(fp) ? field_ref_value(req, fp->valuestring) : xstrdup("");
+        } else {
+            v = xstrdup("");
+        }
+        /* Kubernetes expands $(VAR) references; kjob passes values as given. */
+        s->env[k++] = keep(s, xasprintf("%s=%s", name->valuestring, v));
+        free(v);
+    }
+    for (size_t i = 0; i < n_extra; i++) {
+        const char *eq = strchr(req->extra_env[i], '=');
+        size_t nl = eq ? (size_t)(eq - req->extra_env[i]) : strlen(req->extra_env[i]);
+        bool defined = false;
+        for (size_t j = 0; j < k; j++)
+            if (strncmp(s->env[j], req->extra_env[i], nl) == 0 && s->env[j][nl] == '=')
+                defined = true;
+        if (!defined)
+            s->env[k++] = keep(s, xstrdup(req->extra_env[i]));
+    }
+    s->env[k] = NULL;
+    return 0;
+}
+
+static int build_limits(struct kj_pod_container_spec *s, const cJSON *c, kj_error_t *err)
+{
+    const cJSON *res = cJSON_GetObjectItemCaseSensitive(c, "resources");
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(res, "limits");
+    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(lim, "memory");
+    const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(lim, "cpu");
+    struct kj_quantity q;
+    char num[64];
+    if (mem != NULL) {
+        const char *txt = cJSON_IsString(mem) ? mem->valuestring : NULL;
+        if (cJSON_IsNumber(mem)) {
+            snprintf(num, sizeof num, "%.0f", mem->valuedouble);
+            txt = num;
+        }
+        if (txt == NULL || kj_quantity_parse(txt, &q, err) < 0)
+            return kj_error_wrap(err, "resources.limits.memory");
+        s->spec.memory = kj_quantity_value(&q);
+    }
+    if (cpu != NULL) {
+        const char *txt = cJSON_IsString(cpu) ? cpu->valuestring : NULL;
+        if (cJSON_IsNumber(cpu)) {
+            snprintf(num, sizeof num, "%g", cpu->valuedouble);
+            txt = num;
+        }
+        if (txt == NULL || kj_quantity_parse(txt, &q, err) < 0)
+            return kj_error_wrap(err, "resources.limits.cpu");
+        s->spec.nano_cpus = kj_quantity_milli(&q) * 1000000;
+    }
+    return 0;
+}
+
+static void add_label(struct kj_pod_container_spec *s, size_t *n, const char *k, const char *v)
+{
+    /* Identity labels win over user labels of the same name. */
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(s->labels[i].key, k) == 0) {
+            s->labels[i].value = keep(s, xstrdup(v));
+            return;
+        }
+    s->labels[*n].key = keep(s, xstrdup(k));
+    s->labels[*n].value = keep(s, xstrdup(v));
+    (*n)++;
+}
+
+static void build_labels(struct kj_pod_container_spec *s, const struct kj_runtime_pod_req *req)
+{
+    size_t cap = 8 + (size_t)cJSON_GetArraySize(req->labels) +
+                 (req->annotations ? (size_t)cJSON_GetArraySize(req->annotations) : 0);
+    s->labels = xcalloc(cap, sizeof *s->labels);
+    size_t n = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, req->labels)
+    {
+        if (cJSON_IsString(e))
+            add_label(s, &n, e->string, e->valuestring);
+    }
+    cJSON_ArrayForEach(e, req->annotations)
+    {
+        if (!cJSON_IsString(e))
+            continue;
+        char *k = xasprintf("%s%s", KJ_LABEL_ANNOTATION_PREFIX, e->string);
+        add_label(s, &n, k, e->valuestring);
+        free(k);
+    }
+    add_label(s, &n, KJ_LABEL_MANAGED, "true");
+    add_label(s, &n, KJ_LABEL_OWNER_UID, req->job_uid);
+    add_label(s, &n, KJ_LABEL_JOB_NAME, req->job_name);
+    add_label(s, &n, KJ_LABEL_NAMESPACE, req->ns);
+    add_label(s, &n, KJ_LABEL_POD_NAME, req->pod_name);
+    add_label(s, &n, KJ_LABEL_POD_UID, req->pod_uid);
+    if (req->index >= 0) {
+        char idx[16];
+        snprintf(idx, sizeof idx, "%d", req->index);
+        add_label(s, &n, KJ_LABEL_INDEX, idx);
+    }
+    s->spec.labels = s->labels;
+    s->spec.n_labels = n;
+}
+
+int kj_pod_container_spec_build(const struct kj_runtime_pod_req *req, const char *network,
+                                struct kj_pod_container_spec *out, kj_error_t *err)
+{
+    struct kj_pod_container_spec s;
+    memset(&s, 0, sizeof s);
+    memset(out, 0, sizeof *out);
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec");
+    const cJSON *containers = cJSON_GetObjectItemCaseSensitive(spec, "containers");
+    const cJSON *c = cJSON_GetArrayItem(containers, 0);
+    if (!cJSON_IsObject(c))
+        return kj_make_error(err, 0, "pod template has no container");
+    const cJSON *image = cJSON_GetObjectItemCaseSensitive(c, "image");
+    if (!cJSON_IsString(image) || image->valuestring[0] == '\0')
+        return kj_make_error(err, 0, "container has no image");
+
+    int bad = 0;
+    s.spec.name = keep(&s, xstrdup(req->pod_name));
+    s.spec.image = keep(&s, xstrdup(image->valuestring));
+    s.entrypoint = str_array(&s, cJSON_GetObjectItemCaseSensitive(c, "command"), &bad);
+    s.cmd = str_array(&s, cJSON_GetObjectItemCaseSensitive(c, "args"), &bad);
+    if (bad) {
+        kj_pod_container_spec_clear(&s);
+        return kj_make_error(err, 0, "command and args must be arrays of strings");
+    }
+    s.spec.entrypoint = s.entrypoint;
+    s.spec.cmd = s.cmd;
+    if (build_env(&s, req, c, err) < 0 || build_limits(&s, c, err) < 0) {
+        kj_pod_container_spec_clear(&s);
+        return -1;
+    }
+    s.spec.env = s.env;
+    const cJSON *wd = cJSON_GetObjectItemCaseSensitive(c, "workingDir");
+    if (cJSON_IsString(wd) && wd->valuestring[0] != '\0')
+        s.spec.working_dir = keep(&s, xstrdup(wd->valuestring));
+    if (req->hostname != NULL)
+        s.spec.hostname = keep(&s, xstrndup(req->hostname, 63));
+    const cJSON *sub = cJSON_GetObjectItemCaseSensitive(spec, "subdomain");
+    if (cJSON_IsString(sub) && sub->valuestring[0] != '\0')
+        s.spec.domainname = keep(&s, xstrdup(sub->valuestring));
+    build_labels(&s, req);
+    if (network != NULL) {
+        s.spec.network = keep(&s, xstrdup(network));
+        s.aliases = xcalloc(3, sizeof *s.aliases);
+        s.aliases[0] = keep(&s, xstrdup(req->pod_name));
+        if (req->hostname != NULL && strcmp(req->hostname, req->pod_name) != 0)
+            s.aliases[1] = keep(&s, xstrndup(req->hostname, 63));
+        s.spec.aliases = s.aliases;
+    }
+    const cJSON *grace = cJSON_GetObjectItemCaseSensitive(spec, "terminationGracePeriodSeconds");
+    s.spec.stop_timeout = cJSON_IsNumber(grace) ? grace->valueint : 30;
+    s.spec.init = true;
+    s.spec.tty = false;
+
+    const char *policy = req->image_pull_policy;
+    const cJSON *pp = cJSON_GetObjectItemCaseSensitive(c, "imagePullPolicy");
+    if (policy == NULL && cJSON_IsString(pp))
+        policy = pp->valuestring;
+    if (policy == NULL) {
+        /* core/v1 defaulting: Always for :latest or untagged, else IfNotPresent. */
+        const char *img = s.spec.image;
+        const char *slash = strrchr(img, '/');
+        const char *tag = strchr(slash ? slash : img, ':');
+        bool latest = strchr(img, '@') == NULL && (tag == NULL || strcmp(tag, ":latest") == 0);
+        policy = latest ? "Always" : "IfNotPresent";
+    }
+    s.pull_policy = xstrdup(policy);
+    *out = s;
+    return 0;
+}
+
+int kj_pod_obs_identity_from_labels(const cJSON *labels, struct kj_pod_obs *obs)
+{
+    const char *owner = label_or_null(labels, KJ_LABEL_OWNER_UID);
+    const char *pod = label_or_null(labels, KJ_LABEL_POD_NAME);
+    const char *ns = label_or_null(labels, KJ_LABEL_NAMESPACE);
+    if (owner == NULL || pod == NULL || ns == NULL)
+        return -1;
+    obs->job_uid = owner;
+    obs->pod_name = pod;
+    obs->ns = ns;
+    obs->pod_uid = label_or_null(labels, KJ_LABEL_POD_UID);
+    obs->job_name = label_or_null(labels, KJ_LABEL_JOB_NAME);
+    const char *idx = label_or_null(labels, KJ_LABEL_INDEX);
+    obs->index = -1;
+    if (idx != NULL) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(idx, &end, 10);
+        if (*end == '\0' && errno == 0 && v >= 0 && v <= 0x7fffffff)
+            obs->index = (int)v;
+    }
+    return 0;
+}
+
+int kj_pod_obs_from_state(const struct kj_container_state *st, const char *network,
+                          struct kj_pod_obs *obs)
+{
+    memset(obs, 0, sizeof *obs);
+    if (kj_pod_obs_identity_from_labels(st->labels, obs) < 0)
+        return -1;
+    obs->container_id = st->id;
+    const cJSON *created = cJSON_GetObjectItemCaseSensitive(st->raw, "Created");
+    obs->created_at = 0;
+    if (cJSON_IsString(created)) {
+        /* A malformed time leaves 0 (unknown). */
+        int64_t t = 0;
+        kj_error_t terr = NULL;
+        if (kj_rfc3339_parse(created->valuestring, &t, &terr) == 0 && t > 0)
+            obs->created_at = t;
+        kj_error_release(&terr);
+    }
+    obs->started_at = st->started_at_ns;
+    obs->finished_at = st->finished_at_ns;
+    if (st->error != NULL && st->error[0] != '\0')
+        obs->error = st->error;
+    const char *status = st->status ? st->status : "";
+    if (st->running || st->restarting || st->paused || strcmp(status, "running") == 0) {
+        obs->state = KJ_POD_OBS_RUNNING;
+        for (size_t i = 0; i < st->n_networks; i++) {
+            const struct kj_container_net *n = &st->networks[i];
+            if ((network == NULL || strcmp(n->name, network) == 0) && n->ip && n->ip[0]) {
+                obs->pod_ip = n->ip;
+                break;
+            }
+        }
+    } else if (strcmp(status, "exited") == 0 || strcmp(status, "dead") == 0) {
+        obs->state = KJ_POD_OBS_EXITED;
+        obs->exit_code = st->exit_code;
+        obs->oom_killed = st->oom_killed;
+        if (obs->finished_at == 0)
+            obs->finished_at = obs->created_at ? obs->created_at : 1;
+    } else if (strcmp(status, "created") == 0 && obs->error != NULL &&
+               (st->exit_code == 126 || st->exit_code == 127)) {
+        /* The command cannot run (not found / not executable): the engine
+         * records 127/126, and the pod failed like a StartError. Other start
+         * errors (exit code 128: network, storage, engine trouble) are the
+         * engine's, not the pod's: the container stays CREATED and is
+         * started again. */
+        obs->state = KJ_POD_OBS_EXITED;
+        obs->exit_code = st->exit_code;
+        obs->finished_at = obs->created_at ? obs->created_at : 1;
+    } else if (strcmp(status, "removing") == 0) {
+        obs->state = KJ_POD_OBS_EXITED;
+        obs->exit_code = st->exit_code;
+        obs->oom_killed = st->oom_killed;
+        if (obs->finished_at == 0)
+            obs->finished_at = obs->created_at ? obs->created_at : 1;
+    } else {
+        obs->state = KJ_POD_OBS_CREATED;
+    }
+    return 0;
+}

@@ -1,0 +1,245 @@
+/* kjobd wiring; see daemon.h. */
+#include "daemon/daemon.h"
+#include "daemon/daemon-internal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <event2/event.h>
+
+#include "api/time.h"
+#include "apiserver/server.h"
+#include "controller/driver.h"
+#include "controller/runtime_docker.h"
+#include "docker/docker.h"
+#include "store/store.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+
+static int mkdir_p(const char *path, kj_error_t *err)
+{
+    cleanup_free char *p = xstrdup(path);
+    for (char *s = p + 1; *s != '\0'; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+            return kj_make_error(err, errno, "create directory `%s`", p);
+        *s = '/';
+    }
+    if (mkdir(p, 0700) < 0 && errno != EEXIST)
+        return kj_make_error(err, errno, "create directory `%s`", p);
+    return 0;
+}
+
+/* ---- what the REST layer needs ---- */
+
+static int pods_list(void *arg, const char *ns, cJSON *items, kj_error_t *err)
+{
+    struct kjobd *k = arg;
+    (void)err;
+    cJSON *pods = kj_job_driver_pods(k->driver, ns, NULL);
+    if (pods == NULL)
+        return 0;
+    cJSON *p;
+    while ((p = cJSON_DetachItemFromArray(pods, 0)) != NULL)
+        cJSON_AddItemToArray(items, p);
+    cJSON_Delete(pods);
+    return 0;
+}
+
+static cJSON *pod_get(void *arg, const char *ns, const char *name)
+{
+    struct kjobd *k = arg;
+    return kj_job_driver_pod(k->driver, ns, name);
+}
+
+static bool ready(void *arg, const char **why)
+{
+    struct kjobd *k = arg;
+    return kj_runtime_docker_ready(k->rd, why);
+}
+
+/* A pod-level event from the runtime (pull fell back to a local image):
+ * stored as a core/v1 Event on the Pod, as the kubelet would report it. */
+static void pod_event(void *arg, const char *ns, const char *pod_name, const char *pod_uid,
+                      const char *type, const char *reason, const char *message)
+{
+    struct kjobd *k = arg;
+    int64_t now = kj_time_now_ns();
+    char ts[KJ_RFC3339_BUFSZ], micro[KJ_RFC3339_BUFSZ];
+    kj_rfc3339_format(now, ts, sizeof ts);
+    kj_rfc3339_format_micro(now, micro, sizeof micro);
+    cleanup_free char *name = xasprintf("%s.%llx", pod_name, (unsigned long long)now);
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddStringToObject(ev, "kind", "Event");
+    cJSON_AddStringToObject(ev, "apiVersion", "v1");
+    cJSON *meta = cJSON_AddObjectToObject(ev, "metadata");
+    cJSON_AddStringToObject(meta, "name", name);
+    cJSON_AddStringToObject(meta, "namespace", ns);
+    cJSON_AddStringToObject(meta, "creationTimestamp", ts);
+    cJSON *io = cJSON_AddObjectToObject(ev, "involvedObject");
+    cJSON_AddStringToObject(io, "kind", "Pod");
+    cJSON_AddStringToObject(io, "namespace", ns);
+    cJSON_AddStringToObject(io, "name", pod_name);
+    if (pod_uid != NULL)
+        cJSON_AddStringToObject(io, "uid", pod_uid);
+    cJSON_AddStringToObject(io, "apiVersion", "v1");
+    cJSON_AddStringToObject(ev, "reason", reason);
+    cJSON_AddStringToObject(ev, "message", message);
+    cJSON *src = cJSON_AddObjectToObject(ev, "source");
+    cJSON_AddStringToObject(src, "component", "kubelet");
+    cJSON_AddStringToObject(ev, "firstTimestamp", ts);
+    cJSON_AddStringToObject(ev, "lastTimestamp", ts);
+    cJSON_AddNumberToObject(ev, "count", 1);
+    cJSON_AddStringToObject(ev, "type", type);
+    cJSON_AddStringToObject(ev, "eventTime", micro);
+    cJSON_AddStringToObject(ev, "reportingComponent", "kubelet");
+    cJSON_AddStringToObject(ev, "reportingInstance", "kjobd");
+    kj_error_t err = NULL;
+    if (kj_store_create(k->store, "events", ns, name, ev, NULL, &err) < 0) {
+        cJSON_Delete(ev);
+        kj_error_log_release(&err, "record pod event");
+    }
+    kj_log(type[0] == 'W' ? KJ_LOG_WARN : KJ_LOG_INFO, "pod `%s/%s`: %s: %s", ns, pod_name, reason, message);
+}
+
+/* ---- signals ---- */
+
+static void stop_cb(evutil_socket_t sig, short what, void *arg)
+{
+    struct kjobd *k = arg;
+    (void)what;
+    kj_log(KJ_LOG_INFO, "received %s: shutting down (containers keep running)",
+           sig == SIGINT ? "SIGINT" : "SIGTERM");
+    kj_apiserver_stop_listening(k->srv);
+    event_base_loopexit(k->base, NULL);
+}
+
+/* ---- lifecycle ---- */
+
+struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
+{
+    struct kjobd *k = xcalloc(1, sizeof *k);
+    k->cfg = cfg;
+    k->base = event_base_new();
+    if (k->base == NULL) {
+        kj_make_error(err, 0, "create the event loop");
+        goto fail;
+    }
+    struct kj_docker_opts dopts = {.host = cfg->docker_host};
+    k->docker = kj_docker_new(k->base, &dopts, err);
+    if (k->docker == NULL) {
+        kj_error_wrap(err, "docker client");
+        goto fail;
+    }
+    if (mkdir_p(cfg->state_dir, err) < 0)
+        goto fail;
+    k->store = kj_store_open(cfg->state_dir, err);
+    if (k->store == NULL) {
+        kj_error_wrap(err, "open state dir `%s`", cfg->state_dir);
+        goto fail;
+    }
+    struct kj_runtime_docker_opts ropts = {
+        .network = cfg->network,
+        .network_internal = cfg->network_internal,
+        .offline = cfg->offline,
+        .pull_strict = cfg->pull_fallback == KJ_PULL_FALLBACK_STRICT,
+        .resync_period_ms = cfg->resync_period_ms,
+        .pull_backoff_max_ms = cfg->backoff_max_ms,
+    };
+    k->rd = kj_runtime_docker_new(k->base, k->docker, &ropts, err);
+    if (k->rd == NULL)
+        goto fail;
+    kj_runtime_docker_set_event_sink(k->rd, pod_event, k);
+
+    struct kj_job_driver_config dcfg;
+    kj_job_driver_config_defaults(&dcfg);
+    dcfg.sync.backoff_base = cfg->backoff_base_ms * INT64_C(1000000);
+    dcfg.sync.backoff_max = cfg->backoff_max_ms * INT64_C(1000000);
+    /* One knob for both backoffs: tests shorten them together. */
+    dcfg.sync.restart_base = dcfg.sync.backoff_base;
+    dcfg.sync.restart_max = cfg->backoff_max_ms < 300000 ? dcfg.sync.backoff_max : INT64_C(300) * 1000000000;
+    dcfg.resync_period = cfg->resync_period_ms * INT64_C(1000000);
+    k->driver = kj_job_driver_new(k->base, k->store, kj_runtime_docker_runtime(k->rd), &dcfg, err);
+    if (k->driver == NULL) {
+        kj_error_wrap(err, "job controller");
+        goto fail;
+    }
+
+    struct kj_apiserver_deps deps = {
+        .store = k->store,
+        .arg = k,
+        .pods_list = pods_list,
+        .pod_get = pod_get,
+        .ready = ready,
+        .default_propagation = KJ_PROPAGATION_BACKGROUND,
+    };
+    k->srv = kj_apiserver_new(k->base, &deps, err);
+    if (k->srv == NULL)
+        goto fail;
+    size_t n_routes = 0;
+    const struct kj_route *routes = kj_daemon_routes(&n_routes);
+    kj_apiserver_add_routes(k->srv, routes, n_routes);
+    for (int i = 0; i < cfg->n_listen; i++) {
+        const struct kj_listen_addr *a = &cfg->listen[i];
+        if (kj_apiserver_listen(k->srv, a->host, a->port, a->is_unix ? a->path : NULL, err) < 0)
+            goto fail;
+        if (a->is_unix)
+            kj_log(KJ_LOG_INFO, "serving the Kubernetes API on unix:%s", a->path);
+        else
+            kj_log(KJ_LOG_INFO, "serving the Kubernetes API on http://%s:%d", a->host,
+                   a->port ? a->port : kj_apiserver_port(k->srv));
+    }
+    k->sig_int = evsignal_new(k->base, SIGINT, stop_cb, k);
+    k->sig_term = evsignal_new(k->base, SIGTERM, stop_cb, k);
+    if (k->sig_int == NULL || k->sig_term == NULL || evsignal_add(k->sig_int, NULL) < 0 ||
+        evsignal_add(k->sig_term, NULL) < 0) {
+        kj_make_error(err, 0, "install signal handlers");
+        goto fail;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    return k;
+fail:
+    kj_daemon_free(k);
+    return NULL;
+}
+
+int kj_daemon_run(struct kjobd *k, kj_error_t *err)
+{
+    if (kj_runtime_docker_start(k->rd, err) < 0)
+        return -1;
+    if (kj_job_driver_start(k->driver, err) < 0)
+        return kj_error_wrap(err, "start the job controller");
+    kj_log(KJ_LOG_INFO, "kjobd %s ready to accept jobs (state in %s, engine %s, network %s%s)",
+           KJ_VERSION, k->cfg->state_dir, kj_docker_host(k->docker), k->cfg->network,
+           k->cfg->offline ? ", offline" : "");
+    if (event_base_dispatch(k->base) < 0)
+        return kj_make_error(err, 0, "event loop failed");
+    kj_log(KJ_LOG_INFO, "kjobd stopped");
+    return 0;
+}
+
+void kj_daemon_free(struct kjobd *k)
+{
+    if (k == NULL)
+        return;
+    if (k->sig_int != NULL)
+        event_free(k->sig_int);
+    if (k->sig_term != NULL)
+        event_free(k->sig_term);
+    kj_apiserver_free(k->srv);
+    kj_job_driver_free(k->driver);
+    kj_runtime_docker_free(k->rd);
+    kj_docker_free(k->docker);
+    kj_store_close(k->store);
+    if (k->base != NULL)
+        event_base_free(k->base);
+    free(k);
+}
