@@ -50,6 +50,10 @@ struct djob {
      * the hold doubles per consecutive failure (retry_delay .. 32×). */
     int64_t hold_creates_until;
     int create_fail_streak;
+    /* After a failed restart/stop/remove (engine down), no such operation is
+     * issued again before this time: the sync that follows a failure would
+     * otherwise re-issue it at once, in a tight loop. */
+    int64_t hold_ops_until;
 };
 
 enum dop_kind { DOP_CREATE, DOP_RESTART, DOP_STOP, DOP_REMOVE };

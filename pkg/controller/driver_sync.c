@@ -227,7 +227,8 @@ static void op_done_cb(void *arg, const char *cid, const kj_error_t err)
         kj_log(KJ_LOG_WARN, "controller: pod `%s/%s`: %s", op->ns, op->pod, err->msg);
         if (op->kind == DOP_STOP)
             emit_event_now(j, true, "FailedDelete", "Error deleting: %s", err->msg);
-        kj_drv_arm(j, kj_drv_now(j->d) + j->d->cfg.retry_delay);
+        j->hold_ops_until = kj_drv_now(j->d) + j->d->cfg.retry_delay;
+        kj_drv_arm(j, j->hold_ops_until);
     } else if (op->kind == DOP_STOP && !j->gone) {
         emit_event_now(j, false, "SuccessfulDelete", "Deleted pod: %s", op->pod);
     }
@@ -334,6 +335,10 @@ static void issue_pod_op(struct djob *j, enum dop_kind k, const char *pod, const
     struct kj_job_driver *d = j->d;
     if (busy_index(j, k, pod) >= 0)
         return;
+    if (kj_drv_now(d) < j->hold_ops_until) {
+        kj_drv_arm(j, j->hold_ops_until);
+        return;
+    }
     struct kj_runtime_pod_ref ref = {j->ns, pod, cid};
     struct dop *op = kj_drv_op_new(d, j, k, pod);
     kj_error_t err = NULL;
@@ -349,7 +354,8 @@ static void issue_pod_op(struct djob *j, enum dop_kind k, const char *pod, const
         kj_error_log_release(&err, "controller: pod operation refused");
         busy_set(j, k, pod, false);
         kj_drv_op_free(op);
-        kj_drv_arm(j, kj_drv_now(d) + d->cfg.retry_delay);
+        j->hold_ops_until = kj_drv_now(d) + d->cfg.retry_delay;
+        kj_drv_arm(j, j->hold_ops_until);
     }
 }
 

@@ -279,6 +279,36 @@ static void test_on_failure_then_backoff_limit(void **state)
     assert_int_equal(count_events(f, "BackoffLimitExceeded", NULL), 1);
 }
 
+/* Engine down: a restart that fails is retried after retry_delay (5 ms
+ * here), not re-issued by the sync its own failure triggers. */
+static void test_failed_ops_are_retried_with_delay(void **state)
+{
+    struct fx *f = *state;
+    add_job(f, "down", "{\"completions\":1,\"parallelism\":1,\"backoffLimit\":6,\"template\":{"
+                       "\"spec\":{\"restartPolicy\":\"OnFailure\",\"containers\":[{\"name\":"
+                       "\"c\",\"image\":\"busybox\"}]}}}");
+    int64_t deadline = mono_ms() + 2000;
+    while (kj_fake_runtime_running(f->rt, 0) == NULL && mono_ms() < deadline)
+        turn(f);
+    const char *p = kj_fake_runtime_running(f->rt, 0);
+    assert_non_null(p);
+    kj_fake_runtime_fail_next(f->rt, KJ_FAKE_RESTART, 1000000, false);
+    kj_fake_runtime_exit(f->rt, p, 1);
+    int64_t start = mono_ms();
+    while (mono_ms() - start < 200) {
+        turn(f);
+        struct timeval tv = {0, 1000};
+        event_base_loopexit(f->base, &tv);
+        event_base_dispatch(f->base);
+    }
+    int calls = kj_fake_runtime_calls(f->rt, KJ_FAKE_RESTART);
+    /* 200 ms / 5 ms = 40 retries at most, plus slack for a slow machine;
+     * a tight loop makes thousands. */
+    assert_true(calls >= 2);
+    assert_true(calls <= 50);
+    assert_int_equal(st_int(f, "down", "failed"), 0);
+}
+
 static bool succeeded_4(struct fx *f, const char *name)
 {
     return st_int(f, name, "succeeded") >= 4;
@@ -505,6 +535,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_parallel_job_counts_exactly, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_on_failure_then_backoff_limit, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_failed_ops_are_retried_with_delay, fx_setup,
+                                        fx_teardown),
         cmocka_unit_test_setup_teardown(test_crash_mid_job_counts_exactly, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_background_delete_removes_containers, fx_setup,
                                         fx_teardown),
