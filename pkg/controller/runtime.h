@@ -10,8 +10,10 @@
  * Threading: everything runs on the daemon's libevent loop. Operations return
  * at once (0 = accepted, < 0 = refused with *err set, and then the completion
  * callback is NOT called). An accepted operation calls its completion callback
- * exactly once, later, from the loop (never from inside the op call itself),
- * unless the runtime is freed first. A runtime error (engine down, timeout,
+ * exactly once, later, from the loop (never from inside the op call itself).
+ * Freeing a runtime delivers the completions it still owes, with an
+ * ECANCELED error, so that callers which detached their contexts (the
+ * driver is freed before the runtime) can release them. A runtime error (engine down, timeout,
  * 5xx) is never a pod failure: the controller retries later.
  *
  * Identity of a pod container. The runtime writes these labels on the

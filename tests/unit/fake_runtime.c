@@ -1,4 +1,5 @@
 /* See fake_runtime.h. */
+#include <errno.h>
 #include "fake_runtime.h"
 
 #include <stdio.h>
@@ -231,8 +232,17 @@ void kj_fake_runtime_free(struct kj_fake_runtime *f)
         return;
     for (int i = 0; i < f->nc; i++)
         fake_ctr_free(&f->c[i]);
-    for (int i = 0; i < f->nq; i++)
+    /* runtime.h: completions still owed are delivered with ECANCELED */
+    for (int i = 0; i < f->nq; i++) {
+        kj_error_t err = NULL;
+        kj_make_error(&err, ECANCELED, "fake runtime freed");
+        if (f->q[i].op == KJ_FAKE_LIST && f->q[i].list_done != NULL)
+            f->q[i].list_done(f->q[i].arg, NULL, 0, err);
+        else if (f->q[i].done != NULL)
+            f->q[i].done(f->q[i].arg, NULL, err);
+        kj_error_release(&err);
         free(f->q[i].pod_name);
+    }
     free(f->c);
     free(f->q);
     free(f);

@@ -28,8 +28,8 @@ enum kj_fake_op {
 
 struct kj_fake_runtime;
 
-/* New empty runtime; aborts on OOM. Free with kj_fake_runtime_free (pending
- * completions are dropped without being called). */
+/* New empty runtime; aborts on OOM. kj_fake_runtime_free delivers pending
+ * completions with an ECANCELED error, as runtime.h requires. */
 struct kj_fake_runtime *kj_fake_runtime_new(void);
 void kj_fake_runtime_free(struct kj_fake_runtime *f);
 
