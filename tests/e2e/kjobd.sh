@@ -116,6 +116,23 @@ kj_dump() {
     diag "$(tail -n 15 "$KJOBD_LOG")"
 }
 
+# kj_events_record FILE: stream the engine's start/die events for this
+# test's namespace into FILE ("<timeNano> <action> <container id>" lines)
+# from now on, in the background. The engine replays only its last 256
+# events, so asking afterwards with --since/--until loses them when the
+# engine is busy; a stream started before the Job sees every one.
+KJ_EVENTS_PID=
+kj_events_record() {
+    docker events --since "$(date +%s)" --filter type=container \
+        --filter "label=io.kjob.namespace=$KJ_NS" --filter event=start --filter event=die \
+        --format '{{.TimeNano}} {{.Action}} {{.Actor.ID}}' >"$1" 2>/dev/null &
+    KJ_EVENTS_PID=$!
+    on_exit "kill $KJ_EVENTS_PID"
+}
+# kj_events_count FILE ACTION: how many ACTION lines FILE holds.
+kj_events_count() { grep -c " $2 " "$1" 2>/dev/null || true; }
+kj_events_stop() { [ -z "$KJ_EVENTS_PID" ] || kill "$KJ_EVENTS_PID" 2>/dev/null; KJ_EVENTS_PID=; }
+
 # The book's manifests (copies of shared/book/ch12).
 KJ_BOOK=$KJ_ROOT/tests/fixtures/book
 [ -f "$KJ_BOOK/12-1-job-oneshot.yaml" ] || KJ_BOOK=/work/shared/book/ch12

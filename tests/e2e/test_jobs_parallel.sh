@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/kjobd.sh"
 
 kjobd_start
-t0=$(date +%s)
+kj_events_record "$KJ_TMP/events"
 
 kj_create_yaml "$KJ_BOOK/12-3-job-parallel.yaml" >/dev/null
 check_eq "POST 12-3 answers 201" 201 "$(kj_code)"
@@ -16,17 +16,17 @@ if wait_for 420 kj_job_condition parallel Complete; then
 else
     not_ok "12-3 completes"; kj_dump parallel
 fi
-t1=$(($(date +%s) + 1))
 st=$(kj_job parallel)
 check_eq "exactly 10 succeeded" 10 "$(jq -r .status.succeeded <<<"$st")"
 check_eq "no failures" null "$(jq -r .status.failed <<<"$st")"
 check_eq "10 pods listed, all Succeeded" "10 10" \
     "$(kj_pods "job-name=parallel" | jq -r '"\(.items | length) \([.items[] | select(.status.phase == "Succeeded")] | length)"')"
 
-# Replay the engine's start/die events of this namespace's containers.
-docker events --since "$t0" --until "$t1" --filter type=container \
-    --filter "label=io.kjob.namespace=$KJ_NS" --filter event=start --filter event=die \
-    --format '{{.TimeNano}} {{.Action}} {{.Actor.ID}}' | sort -n >"$KJ_TMP/events"
+# The engine's own start/die events of this namespace's containers: all 10
+# deaths must have arrived before the stream is read.
+_ten_dies() { [ "$(kj_events_count "$KJ_TMP/events" die)" -ge 10 ]; }
+wait_for 30 _ten_dies || diag "only $(kj_events_count "$KJ_TMP/events" die) die events seen"
+kj_events_stop
 # A die at the same nanosecond as a start is applied first (the engine
 # serialises them; sort -n puts "die" before "start" on ties).
 sort -k1,1n -k2,2 "$KJ_TMP/events" -o "$KJ_TMP/events"
