@@ -10,7 +10,8 @@
 #   kjob/kuard:latest    CMD ["/kuard"], USER 65534:65534, no ENTRYPOINT (as
 #                        kuard's blue image); also tagged
 #                        gcr.io/kuar-demo/kuard-amd64:blue for the book's manifests
-#   kjob/kjobd:latest    CMD ["/kjobd"], root; only when <bindir>/kjobd exists
+#   kjob/kjobd:latest    CMD ["/kjobd"], root; only when <bindir>/kjobd exists;
+#                        also /kjobctl and busybox sh, wget, nc (compose demos)
 #   kjob/busybox:latest  Debian's busybox-static with its applet links; CMD ["sh"]
 #
 # Rebuilding with nothing changed is quick: the sha256 of the staged rootfs
@@ -25,7 +26,7 @@ bindir=${1:?usage: scripts/build-images.sh <bindir>}
 REPO=${KJ_IMAGE_REPO:-kjob}
 HASH_LABEL=io.kjob.content-hash
 # Part of every hash: bump it when this script changes what an image holds.
-IMAGE_FORMAT=3
+IMAGE_FORMAT=4
 work=$(mktemp -d /tmp/kjob-images.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
@@ -123,7 +124,18 @@ build_kjobd() {
     fi
     stage_base "$root"
     stage_binary "$bindir/kjobd" "$root" /kjobd
-    import_image "$root" "$REPO/kjobd:latest" "" 'CMD ["/kjobd"]'
+    # The compose demos (compose/) run the client and a shell script from
+    # this image too: /kjobctl, and busybox's sh, wget and nc.
+    if [ -x "$bindir/kjobctl" ]; then
+        stage_binary "$bindir/kjobctl" "$root" /kjobctl
+    fi
+    if [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1; then
+        mkdir -p "$root/bin"
+        cp -L /bin/busybox "$root/bin/busybox"
+        local applet
+        for applet in sh wget nc; do ln -sf busybox "$root/bin/$applet"; done
+    fi
+    import_image "$root" "$REPO/kjobd:latest" "" 'CMD ["/kjobd"]' 'ENV PATH=/bin'
 }
 
 build_busybox() {

@@ -145,7 +145,7 @@ int kj_cmd_apply(struct kjobctl *ctl, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *file = NULL;
     int c;
-    optind = 1;
+    optind = 0; /* 0 reinitialises GNU getopt after main()'s "+" scan */
     while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
         if (c == 'f')
             file = optarg;

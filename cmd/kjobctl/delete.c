@@ -14,7 +14,7 @@ int kj_cmd_delete(struct kjobctl *ctl, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     const char *policy = "Background";
     int c;
-    optind = 1;
+    optind = 0; /* 0 reinitialises GNU getopt after main()'s "+" scan */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c != 'c')
             return 2;

@@ -14,32 +14,66 @@
 
 #define TABLE_ACCEPT "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 
+static int cmp_keys(const void *a, const void *b)
+{
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* A JSON scalar as Go's encoding/json writes it: '<', '>' and '&' escaped
+ * (they only occur inside strings, so the whole text can be scanned). */
+static void put_go_json(FILE *out, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '<')
+            fputs("\\u003c", out);
+        else if (*s == '>')
+            fputs("\\u003e", out);
+        else if (*s == '&')
+            fputs("\\u0026", out);
+        else
+            fputc(*s, out);
+    }
+}
+
 /* kubectl -o json: encoding/json's MarshalIndent with four spaces. */
 static void pretty(FILE *out, const cJSON *j, int depth)
 {
     bool obj = cJSON_IsObject(j);
     if (!obj && !cJSON_IsArray(j)) {
         cleanup_free char *s = cJSON_PrintUnformatted(j);
-        fputs(s ? s : "null", out);
+        put_go_json(out, s ? s : "null");
         return;
     }
     if (j->child == NULL) {
         fputs(obj ? "{}" : "[]", out);
         return;
     }
+    /* Keys sorted: kubectl prints a Go map. */
+    size_t n = 0;
+    for (const cJSON *c = j->child; c != NULL; c = c->next)
+        n++;
+    const cJSON **kids = xcalloc(n, sizeof *kids);
+    n = 0;
+    for (const cJSON *c = j->child; c != NULL; c = c->next)
+        kids[n++] = c;
+    if (obj)
+        qsort(kids, n, sizeof *kids, cmp_keys);
     fputc(obj ? '{' : '[', out);
-    for (const cJSON *c = j->child; c != NULL; c = c->next) {
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *c = kids[i];
         fprintf(out, "\n%*s", (depth + 1) * 4, "");
         if (obj) {
             cJSON *k = cJSON_CreateString(c->string);
             cleanup_free char *ks = cJSON_PrintUnformatted(k);
             cJSON_Delete(k);
-            fprintf(out, "%s: ", ks);
+            put_go_json(out, ks);
+            fputs(": ", out);
         }
         pretty(out, c, depth + 1);
-        if (c->next != NULL)
+        if (i + 1 < n)
             fputc(',', out);
     }
+    free(kids);
     fprintf(out, "\n%*s%c", depth * 4, "", obj ? '}' : ']');
 }
 
@@ -127,7 +161,7 @@ int kj_cmd_get(struct kjobctl *ctl, int argc, char **argv)
     const char *output = "", *selector = NULL;
     bool all_ns = false;
     int c;
-    optind = 1;
+    optind = 0; /* 0 reinitialises GNU getopt after main()'s "+" scan */
     while ((c = getopt_long(argc, argv, "o:l:A", opts, NULL)) != -1) {
         switch (c) {
         case 'o':

@@ -14,6 +14,8 @@ struct kjobctl {
     struct kj_client *client; /* owned */
     const char *server;       /* borrowed from argv/env */
     const char *ns;           /* namespace, "default" unless -n */
+    const char *token;        /* borrowed bearer token or NULL */
+    const char *ca_file;      /* borrowed CA bundle path or NULL */
 };
 
 int kj_cmd_apply(struct kjobctl *ctl, int argc, char **argv);

@@ -41,7 +41,7 @@ int kj_cmd_logs(struct kjobctl *ctl, int argc, char **argv)
     bool follow = false, timestamps = false, previous = false;
     const char *tail = NULL;
     int c;
-    optind = 1;
+    optind = 0; /* 0 reinitialises GNU getopt after main()'s "+" scan */
     while ((c = getopt_long(argc, argv, "fp", opts, NULL)) != -1) {
         switch (c) {
         case 'f':

@@ -25,8 +25,10 @@ static const struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: kjobctl [--server URL] [-n NAMESPACE] [--token TOKEN] COMMAND [ARGS]\n\n"
-                 "The server defaults to $KJOB_SERVER, else http://127.0.0.1:8001.\n\n"
+    fprintf(out, "usage: kjobctl [--server URL] [-n NAMESPACE] [--token TOKEN] [--certificate-authority FILE]\n"
+                 "               COMMAND [ARGS]\n\n"
+                 "The server defaults to $KJOB_SERVER, else http://127.0.0.1:8001; the token to\n"
+                 "$KJOB_TOKEN and the CA bundle (for https) to $KJOB_CA.\n\n"
                  "commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %s\n", commands[i].help);
@@ -84,11 +86,13 @@ int main(int argc, char **argv)
         {"server", required_argument, NULL, 's'},
         {"namespace", required_argument, NULL, 'n'},
         {"token", required_argument, NULL, 't'},
+        {"certificate-authority", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct kjobctl ctl = {.server = getenv("KJOB_SERVER"), .ns = "default"};
     const char *token = getenv("KJOB_TOKEN");
+    ctl.ca_file = getenv("KJOB_CA");
     int c;
     while ((c = getopt_long(argc, argv, "+s:n:h", opts, NULL)) != -1) {
         switch (c) {
@@ -100,6 +104,9 @@ int main(int argc, char **argv)
             break;
         case 't':
             token = optarg;
+            break;
+        case 'c':
+            ctl.ca_file = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -119,12 +126,15 @@ int main(int argc, char **argv)
             continue;
         curl_global_init(CURL_GLOBAL_DEFAULT);
         kj_error_t err = NULL;
+        ctl.token = token;
         ctl.client = kj_client_new(ctl.server, token, &err);
         if (ctl.client == NULL) {
             int rc = kjobctl_fail("%s", err->msg);
             kj_error_release(&err);
             return rc;
         }
+        if (ctl.ca_file != NULL)
+            kj_client_set_ca(ctl.client, ctl.ca_file);
         optind++;
         /* each verb parses its own options from argv[optind - 1] on */
         int rc = commands[i].run(&ctl, argc - optind + 1, argv + optind - 1);

@@ -96,7 +96,7 @@ int kj_cmd_wait(struct kjobctl *ctl, int argc, char **argv)
     const char *want_cond = "Complete";
     double timeout = 30;
     int c;
-    optind = 1;
+    optind = 0; /* 0 reinitialises GNU getopt after main()'s "+" scan */
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         if (c == 'f') {
             if (strncmp(optarg, "condition=", 10) != 0)

@@ -5,6 +5,8 @@
 #ifndef KJ_APISERVER_HANDLERS_H
 #define KJ_APISERVER_HANDLERS_H
 
+#include <stdbool.h> /* bool */
+
 #include "apiserver/request.h"
 #include "util/error.h"
 
@@ -24,6 +26,11 @@ int kj_h_namespaces_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_
 int kj_h_healthz(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_readyz(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_version(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+
+/* The request's dryRun parameter: absent = false, "All" = true (the write
+ * is validated and answered as usual but not stored; kubectl diff and
+ * --dry-run=server rely on it), anything else HTTP 400. */
+int kj_dry_run(const struct kj_http_req *req, bool *out, kj_error_t *err);
 
 /* A new random RFC 4122 version-4 UUID string (owned by caller). */
 char *kj_uuid_new(void);

@@ -40,6 +40,18 @@ char *kj_uuid_new(void)
                      b[15]);
 }
 
+int kj_dry_run(const struct kj_http_req *req, bool *out, kj_error_t *err)
+{
+    const char *v = kj_query_get(&req->query, "dryRun");
+    *out = false;
+    if (v == NULL || v[0] == '\0')
+        return 0;
+    if (strcmp(v, "All") != 0)
+        return kj_make_http_error(err, 400, "Invalid dry run value \"%s\": only \"All\" is supported", v);
+    *out = true;
+    return 0;
+}
+
 int kj_namespace_check(const char *ns, kj_error_t *err)
 {
     struct kj_strlist msgs = {0};
@@ -206,6 +218,18 @@ int kj_h_jobs_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
     kj_assert(obj != NULL);
     cleanup_free char *name = xstrdup(job.metadata.name);
     kj_job_clear(&job);
+    bool dry = false;
+    if (kj_dry_run(req, &dry, err) < 0) {
+        cJSON_Delete(obj);
+        return -1;
+    }
+    if (dry) {
+        if (kj_store_get(store_of(req), JOBS, ns, name) != NULL) {
+            cJSON_Delete(obj);
+            return kj_http_resp_json(resp, 409, kj_status_already_exists(JOBS, GROUP, name));
+        }
+        return kj_http_resp_json(resp, 201, obj);
+    }
     if (kj_store_create(store_of(req), JOBS, ns, name, obj, NULL, err) < 0) {
         cJSON_Delete(obj);
         if (kj_error_http_status(*err) == 409) {
@@ -219,16 +243,30 @@ int kj_h_jobs_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
 }
 
 /* propagationPolicy from the query, else from a DeleteOptions body. */
-static int delete_policy(struct kj_http_req *req, enum kj_propagation *out, kj_error_t *err)
+/* *dry: dryRun=All in the query or the DeleteOptions body (kubectl delete
+ * --dry-run=server sends the latter). */
+static int delete_policy(struct kj_http_req *req, enum kj_propagation *out, bool *dry, kj_error_t *err)
 {
+    if (kj_dry_run(req, dry, err) < 0)
+        return -1;
     if (kj_propagation_parse(kj_query_get(&req->query, "propagationPolicy"), out, err) < 0)
         return -1;
-    if (*out != KJ_PROPAGATION_UNSET || req->body == NULL || req->body_len == 0)
+    if (req->body == NULL || req->body_len == 0)
         return 0;
     cleanup_cjson cJSON *opts = NULL;
     enum kj_body_type bt = kj_body_type_detect(req->content_type, req->body, req->body_len);
     if (kj_body_decode_object(bt, req->body, req->body_len, &opts, err) < 0)
         return -1;
+    const cJSON *dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, dr)
+    {
+        if (!cJSON_IsString(e) || strcmp(e->valuestring, "All") != 0)
+            return kj_make_http_error(err, 400, "Invalid dry run value: only \"All\" is supported");
+        *dry = true;
+    }
+    if (*out != KJ_PROPAGATION_UNSET)
+        return 0;
     const cJSON *pp = cJSON_GetObjectItemCaseSensitive(opts, "propagationPolicy");
     if (pp != NULL && !cJSON_IsNull(pp)) {
         if (!cJSON_IsString(pp))
@@ -272,7 +310,8 @@ int kj_h_job_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
     if (kj_namespace_check(ns, err) < 0)
         return -1;
     enum kj_propagation policy;
-    if (delete_policy(req, &policy, err) < 0)
+    bool dry = false;
+    if (delete_policy(req, &policy, &dry, err) < 0)
         return -1;
     if (policy == KJ_PROPAGATION_UNSET)
         policy = deps->default_propagation != KJ_PROPAGATION_UNSET ? deps->default_propagation
@@ -282,6 +321,8 @@ int kj_h_job_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
         return kj_http_resp_json(resp, 404, kj_status_not_found(JOBS, GROUP, name));
     const cJSON *uidj = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(stored, "metadata"), "uid");
     cleanup_free char *uid = xstrdup(cJSON_IsString(uidj) ? uidj->valuestring : "");
+    if (dry)
+        return kj_http_resp_json(resp, 200, kj_status_success_deleted(JOBS, GROUP, name, uid));
 
     if (policy == KJ_PROPAGATION_FOREGROUND || policy == KJ_PROPAGATION_ORPHAN) {
         /* The object stays, marked, until the controller has carried out the

@@ -283,6 +283,17 @@ static int status_update(struct kj_http_req *req, struct kj_http_resp *resp, con
     const cJSON *ledger = cJSON_GetObjectItemCaseSensitive(stored, KJ_LEDGER_KEY);
     if (ledger != NULL)
         cJSON_AddItemToObject(obj, KJ_LEDGER_KEY, cJSON_Duplicate(ledger, 1));
+    bool dry = false;
+    if (kj_dry_run(req, &dry, err) < 0) {
+        cJSON_Delete(obj);
+        goto out;
+    }
+    if (dry) {
+        kj_apiserver_strip_private(obj);
+        kj_http_resp_json(resp, 200, obj);
+        rc = 0;
+        goto out;
+    }
     if (kj_store_update(store, JOBS, ns, name, obj, expect_rv, NULL, err) < 0) {
         cJSON_Delete(obj);
         if (kj_error_http_status(*err) == 409) {

@@ -4,6 +4,7 @@
  * with immutability, keep the controller's private ledger, store. */
 #include "apiserver/handlers.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +92,35 @@ static int update_job(struct kj_http_req *req, struct kj_http_resp *resp, const 
     const cJSON *ledger = cJSON_GetObjectItemCaseSensitive(stored, KJ_LEDGER_KEY);
     if (ledger != NULL)
         cJSON_AddItemToObject(obj, KJ_LEDGER_KEY, cJSON_Duplicate(ledger, 1));
+    /* A no-op update keeps the resourceVersion, as upstream (kubectl apply
+     * and kjobctl apply then report "unchanged"). */
+    const cJSON *old_rv = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(stored, "metadata"),
+                                                           "resourceVersion");
+    bool rv_ok = expect_rv == NULL || (cJSON_IsString(old_rv) && strcmp(expect_rv, old_rv->valuestring) == 0);
+    if (rv_ok && cJSON_IsString(old_rv)) {
+        cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+        cJSON_DeleteItemFromObjectCaseSensitive(meta, "resourceVersion");
+        cJSON_AddStringToObject(meta, "resourceVersion", old_rv->valuestring);
+        if (cJSON_Compare(obj, stored, true)) {
+            cJSON_Delete(obj);
+            cJSON *same = cJSON_Duplicate(stored, 1);
+            kj_apiserver_strip_private(same);
+            kj_http_resp_json(resp, 200, same);
+            rc = 0;
+            goto out;
+        }
+    }
+    bool dry = false;
+    if (kj_dry_run(req, &dry, err) < 0) {
+        cJSON_Delete(obj);
+        goto out;
+    }
+    if (dry) {
+        kj_apiserver_strip_private(obj);
+        kj_http_resp_json(resp, 200, obj);
+        rc = 0;
+        goto out;
+    }
     if (kj_store_update(store, JOBS, ns, name, obj, expect_rv, NULL, err) < 0) {
         cJSON_Delete(obj);
         if (kj_error_http_status(*err) == 409) {

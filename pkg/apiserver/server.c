@@ -12,12 +12,16 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
+#include <openssl/ssl.h>
 
 #include "apiserver/request.h"
+#include "apiserver/secure.h"
 #include "apiserver/status.h"
 #include "controller/ledger.h" /* KJ_LEDGER_KEY */
 #include "kubeapi/table.h" /* kj_table_wanted */
@@ -28,6 +32,11 @@
 /* evhttp's own limit, above KJ_APISERVER_MAX_BODY so that bodies between
  * the two get a proper 413 Status from us rather than evhttp's HTML page. */
 #define EVHTTP_MAX_BODY (8 * 1024 * 1024)
+/* Request line + headers: kube-apiserver allows 1 MiB; kubectl sends < 4 KiB. */
+#define MAX_HEADERS_SIZE (64 * 1024)
+/* Seconds a connection may take to send a request (and an idle keep-alive
+ * connection may stay): slow clients are cut off, never waited for. */
+#define REQUEST_TIMEOUT_S 60
 #define MAX_TABLES 16
 #define MAX_LISTENERS 8
 
@@ -38,11 +47,15 @@ struct route_table {
 
 struct kj_apiserver {
     struct event_base *base;
-    struct evhttp *http;
+    struct evhttp *http;   /* loopback TCP and unix sockets: no authentication */
+    struct evhttp *remote; /* other addresses: TLS and/or bearer tokens; lazily created */
+    SSL_CTX *tls;          /* NULL = remote listeners speak plain HTTP (--insecure-listen) */
+    struct kj_tokens tokens; /* n == 0: no authentication on remote listeners */
     struct kj_apiserver_deps deps;
     struct route_table tables[MAX_TABLES];
     size_t n_tables;
     struct evhttp_bound_socket *bound[MAX_LISTENERS];
+    bool bound_remote[MAX_LISTENERS]; /* bound[i] belongs to `remote` */
     size_t n_bound;
     char *unix_paths[MAX_LISTENERS]; /* owned */
     size_t n_unix;
@@ -85,6 +98,28 @@ static const char *method_name(enum evhttp_cmd_type t)
     return "UNKNOWN";
 }
 
+/* `299 - "<text>"` with the text quoted as RFC 7230 quoted-string (what
+ * kube-apiserver sends and client-go parses): '"' and '\\' escaped, control
+ * characters dropped. Owned by the caller. */
+static char *warning_header(const char *text)
+{
+    size_t n = strlen(text);
+    char *w = xmalloc(2 * n + 10);
+    char *p = w;
+    memcpy(p, "299 - \"", 7);
+    p += 7;
+    for (const char *c = text; *c != '\0'; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            continue;
+        if (*c == '"' || *c == '\\')
+            *p++ = '\\';
+        *p++ = *c;
+    }
+    *p++ = '"';
+    *p = '\0';
+    return w;
+}
+
 static void send_resp(struct evhttp_request *ev, struct kj_http_resp *resp, bool head)
 {
     struct evkeyvalq *out = evhttp_request_get_output_headers(ev);
@@ -92,7 +127,7 @@ static void send_resp(struct evhttp_request *ev, struct kj_http_resp *resp, bool
     int code = resp->code ? resp->code : 200;
     kj_assert(buf != NULL);
     for (size_t i = 0; i < resp->warnings.len; i++) {
-        cleanup_free char *w = xasprintf("299 - \"%s\"", resp->warnings.items[i]);
+        cleanup_free char *w = warning_header(resp->warnings.items[i]);
         evhttp_add_header(out, "Warning", w);
     }
     if (resp->body != NULL) {
@@ -196,6 +231,92 @@ reply:
     kj_query_clear(&req.query);
 }
 
+/* Remote listeners: every request needs a valid bearer token when tokens
+ * are configured (401 otherwise, as kube-apiserver answers). */
+static void dispatch_remote_cb(struct evhttp_request *ev, void *arg)
+{
+    struct kj_apiserver *srv = arg;
+    if (srv->tokens.n > 0) {
+        const char *auth = evhttp_find_header(evhttp_request_get_input_headers(ev), "Authorization");
+        if (!kj_tokens_check(&srv->tokens, auth)) {
+            struct kj_http_resp resp;
+            memset(&resp, 0, sizeof resp);
+            kj_http_resp_json(&resp, 401, kj_status_failure(401, "Unauthorized", "Unauthorized", NULL, NULL, NULL));
+            kj_log(KJ_LOG_INFO, "%s: 401 (no valid bearer token)", evhttp_request_get_uri(ev));
+            send_resp(ev, &resp, false);
+            cJSON_Delete(resp.body);
+            return;
+        }
+    }
+    dispatch_cb(ev, arg);
+}
+
+static struct bufferevent *tls_bevcb(struct event_base *base, void *arg)
+{
+    struct kj_apiserver *srv = arg;
+    SSL *ssl = SSL_new(srv->tls);
+    if (ssl == NULL)
+        return NULL;
+    return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+}
+
+static void set_limits(struct kj_apiserver *srv, struct evhttp *http)
+{
+    evhttp_set_max_body_size(http, EVHTTP_MAX_BODY);
+    evhttp_set_max_headers_size(http, MAX_HEADERS_SIZE);
+    evhttp_set_timeout(http, REQUEST_TIMEOUT_S);
+    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD | EVHTTP_REQ_PUT |
+                                         EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+    evhttp_set_default_content_type(http, "application/json");
+    (void)srv;
+}
+
+int kj_apiserver_secure(struct kj_apiserver *srv, const char *cert_file, const char *key_file,
+                        const char *token_file, kj_error_t *err)
+{
+    if ((cert_file == NULL) != (key_file == NULL))
+        return kj_make_error(err, 0, "`--tls-cert` and `--tls-key` go together");
+    if (cert_file != NULL) {
+        srv->tls = kj_tls_server_ctx(cert_file, key_file, err);
+        if (srv->tls == NULL)
+            return -1;
+    }
+    if (token_file != NULL && kj_tokens_load(token_file, &srv->tokens, err) < 0)
+        return -1;
+    return 0;
+}
+
+bool kj_apiserver_has_tls(const struct kj_apiserver *srv)
+{
+    return srv->tls != NULL;
+}
+
+bool kj_apiserver_has_tokens(const struct kj_apiserver *srv)
+{
+    return srv->tokens.n > 0;
+}
+
+int kj_apiserver_listen_remote(struct kj_apiserver *srv, const char *host, int port, kj_error_t *err)
+{
+    if (srv->n_bound >= MAX_LISTENERS)
+        return kj_make_error(err, 0, "too many listen addresses");
+    if (srv->remote == NULL) {
+        srv->remote = evhttp_new(srv->base);
+        if (srv->remote == NULL)
+            return kj_make_error(err, 0, "evhttp_new failed");
+        set_limits(srv, srv->remote);
+        evhttp_set_gencb(srv->remote, dispatch_remote_cb, srv);
+        if (srv->tls != NULL)
+            evhttp_set_bevcb(srv->remote, tls_bevcb, srv);
+    }
+    struct evhttp_bound_socket *b = evhttp_bind_socket_with_handle(srv->remote, host, (ev_uint16_t)port);
+    if (b == NULL)
+        return kj_make_error(err, errno, "listen on `%s:%d`", host, port);
+    srv->bound[srv->n_bound] = b;
+    srv->bound_remote[srv->n_bound++] = true;
+    return 0;
+}
+
 struct kj_apiserver *kj_apiserver_new(struct event_base *base, const struct kj_apiserver_deps *deps,
                                       kj_error_t *err)
 {
@@ -212,11 +333,7 @@ struct kj_apiserver *kj_apiserver_new(struct event_base *base, const struct kj_a
         kj_make_error(err, 0, "evhttp_new failed");
         return NULL;
     }
-    evhttp_set_max_body_size(srv->http, EVHTTP_MAX_BODY);
-    evhttp_set_allowed_methods(srv->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                              EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                              EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
-    evhttp_set_default_content_type(srv->http, "application/json");
+    set_limits(srv, srv->http);
     evhttp_set_gencb(srv->http, dispatch_cb, srv);
     size_t n = 0;
     const struct kj_route *builtin = kj_apiserver_builtin_routes(&n);
@@ -242,6 +359,13 @@ static int listen_unix(struct kj_apiserver *srv, const char *path, kj_error_t *e
         int e = errno;
         close(fd);
         return kj_make_error(err, e, "listen on `unix:%s`", path);
+    }
+    /* Owner and group only: the socket gives unauthenticated access. */
+    if (chmod(path, 0660) < 0) {
+        int e = errno;
+        close(fd);
+        unlink(path);
+        return kj_make_error(err, e, "chmod 0660 `%s`", path);
     }
     struct evhttp_bound_socket *b = evhttp_accept_socket_with_handle(srv->http, fd);
     if (b == NULL) {
@@ -276,6 +400,18 @@ int kj_apiserver_listen(struct kj_apiserver *srv, const char *host, int port,
     return 0;
 }
 
+/* A day: longer than any watch (timeoutSeconds defaults to 30 min) and
+ * than anyone follows logs in one go; still finite, so a dead peer that
+ * never reset the connection is eventually dropped. */
+#define STREAM_TIMEOUT_S (24 * 3600)
+
+void kj_apiserver_streaming(struct evhttp_request *ev)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(ev);
+    if (conn != NULL)
+        evhttp_connection_set_timeout(conn, STREAM_TIMEOUT_S);
+}
+
 int kj_apiserver_port(const struct kj_apiserver *srv)
 {
     return srv->port;
@@ -284,7 +420,7 @@ int kj_apiserver_port(const struct kj_apiserver *srv)
 void kj_apiserver_stop_listening(struct kj_apiserver *srv)
 {
     for (size_t i = 0; i < srv->n_bound; i++)
-        evhttp_del_accept_socket(srv->http, srv->bound[i]);
+        evhttp_del_accept_socket(srv->bound_remote[i] ? srv->remote : srv->http, srv->bound[i]);
     srv->n_bound = 0;
     for (size_t i = 0; i < srv->n_unix; i++) {
         unlink(srv->unix_paths[i]);
@@ -299,5 +435,10 @@ void kj_apiserver_free(struct kj_apiserver *srv)
         return;
     kj_apiserver_stop_listening(srv);
     evhttp_free(srv->http);
+    if (srv->remote != NULL)
+        evhttp_free(srv->remote);
+    if (srv->tls != NULL)
+        SSL_CTX_free(srv->tls);
+    kj_tokens_clear(&srv->tokens);
     free(srv);
 }

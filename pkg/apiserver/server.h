@@ -59,6 +59,29 @@ struct kj_apiserver *kj_apiserver_new(struct event_base *base, const struct kj_a
 int kj_apiserver_listen(struct kj_apiserver *srv, const char *host, int port,
                         const char *unix_path, kj_error_t *err);
 
+/* Configure what remote listeners (kj_apiserver_listen_remote) require:
+ * TLS from PEM files (cert and key both or neither) and bearer tokens from
+ * `token_file` (secure.h; NULL = none). Call before listening. Fails when a
+ * file is unreadable or insecure, or the key does not match. */
+int kj_apiserver_secure(struct kj_apiserver *srv, const char *cert_file, const char *key_file,
+                        const char *token_file, kj_error_t *err);
+bool kj_apiserver_has_tls(const struct kj_apiserver *srv);
+bool kj_apiserver_has_tokens(const struct kj_apiserver *srv);
+
+/* Listen on a TCP address for remote clients: TLS when configured, and every
+ * request needs a valid bearer token when tokens are configured (else 401).
+ * The policy (TLS and tokens mandatory unless --insecure-listen) is the
+ * daemon's. */
+int kj_apiserver_listen_remote(struct kj_apiserver *srv, const char *host, int port, kj_error_t *err);
+
+struct evhttp_request;
+
+/* A handler is about to stream a long response on `ev` (watch, logs -f):
+ * lift the per-request timeout for its connection, which would otherwise
+ * cut the stream after REQUEST_TIMEOUT_S without client traffic. The stream
+ * ends on its own terms (timeoutSeconds, end of logs, client gone). */
+void kj_apiserver_streaming(struct evhttp_request *ev);
+
 /* The TCP port actually bound by the last TCP listen (for port 0). */
 int kj_apiserver_port(const struct kj_apiserver *srv);
 

@@ -206,6 +206,7 @@ static int pods_watch_start(struct kj_http_req *req, struct kj_http_resp *resp,
     struct evkeyvalq *out = evhttp_request_get_output_headers(req->ev);
     evhttp_add_header(out, "Content-Type", "application/json");
     evhttp_add_header(out, "Cache-Control", "no-cache, private");
+    kj_apiserver_streaming(req->ev);
     evhttp_send_reply_start(req->ev, 200, "OK");
     bool from_rv = opts->resource_version != NULL && opts->resource_version[0] != '\0' &&
                    strcmp(opts->resource_version, "0") != 0;

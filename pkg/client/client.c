@@ -14,6 +14,7 @@ struct kj_client {
     char *base;        /* owned: "http://host:port", or "http://localhost" for unix */
     char *unix_socket; /* owned, may be NULL */
     char *auth_header; /* owned, may be NULL */
+    char *ca_file;     /* owned, may be NULL */
 };
 
 struct kj_client *kj_client_new(const char *server, const char *token, kj_error_t *err)
@@ -43,6 +44,12 @@ struct kj_client *kj_client_new(const char *server, const char *token, kj_error_
     return c;
 }
 
+void kj_client_set_ca(struct kj_client *c, const char *path)
+{
+    free(c->ca_file);
+    c->ca_file = path != NULL ? xstrdup(path) : NULL;
+}
+
 void kj_client_free(struct kj_client *c)
 {
     if (c == NULL)
@@ -50,6 +57,7 @@ void kj_client_free(struct kj_client *c)
     free(c->base);
     free(c->unix_socket);
     free(c->auth_header);
+    free(c->ca_file);
     free(c);
 }
 
@@ -123,6 +131,8 @@ static int perform(struct kj_client *c, const char *method, const char *path,
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     if (c->unix_socket != NULL)
         curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, c->unix_socket);
+    if (c->ca_file != NULL)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
     if (body != NULL) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));

@@ -15,6 +15,11 @@ struct kj_client;
 struct kj_client *kj_client_new(const char *server, const char *token, kj_error_t *err);
 void kj_client_free(struct kj_client *c);
 
+/* Verify an https server against this PEM CA bundle instead of the system
+ * trust store (kjobd's self-signed certificate). `path` is copied; NULL
+ * restores the default. */
+void kj_client_set_ca(struct kj_client *c, const char *path);
+
 struct kj_response {
     long status;
     char *body; /* owned, NUL-terminated, may be empty */

@@ -1,5 +1,6 @@
 #include "client/yamlout.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +26,8 @@ static int write_handler(void *data, unsigned char *buffer, size_t size)
 }
 
 /* Would this plain scalar resolve to something other than a string in
- * YAML 1.1 (bool, null, number), or is it otherwise unsafe unquoted? */
-static bool needs_quotes(const char *s)
+ * YAML 1.1 (bool, null, number, timestamp)? */
+static bool resolves_other(const char *s)
 {
     static const char *const special[] = {"", "~", "null", "Null", "NULL", "true", "True",
                                           "TRUE", "false", "False", "FALSE", "yes", "Yes",
@@ -39,11 +40,22 @@ static bool needs_quotes(const char *s)
     strtod(s, &end);
     if (end != s && *end == '\0')
         return true;
-    if (strchr("-?:,[]{}#&*!|>'\"%@` \t", s[0]) != NULL)
-        return true;
-    size_t n = strlen(s);
-    return s[n - 1] == ' ' || s[n - 1] == ':' || strstr(s, ": ") != NULL ||
-           strstr(s, " #") != NULL || strchr(s, '\n') != NULL;
+    /* YAML 1.1 timestamps (creationTimestamp...). */
+    return isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) && isdigit((unsigned char)s[2]) &&
+           isdigit((unsigned char)s[3]) && s[4] == '-' && isdigit((unsigned char)s[5]);
+}
+
+/* go-yaml's choice (encode.go stringv): double quotes for a string that
+ * would read back as another type, literal block for multi-line text, else
+ * plain -- which libyaml's emitter itself turns into single quotes when the
+ * text cannot be plain ("Created pod: x", "- x"), as go-yaml's does. */
+static yaml_scalar_style_t string_style(const char *s)
+{
+    if (resolves_other(s))
+        return YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+    if (strchr(s, '\n') != NULL)
+        return YAML_LITERAL_SCALAR_STYLE;
+    return YAML_PLAIN_SCALAR_STYLE;
 }
 
 static int scalar(yaml_emitter_t *e, const char *text, yaml_scalar_style_t style)
@@ -76,9 +88,7 @@ static int emit(yaml_emitter_t *e, const cJSON *j)
         qsort(kids, (size_t)n, sizeof(*kids), cmp_keys);
         int ok = 1;
         for (i = 0; ok && i < n; i++)
-            ok = scalar(e, kids[i]->string,
-                        needs_quotes(kids[i]->string) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
-                                                      : YAML_PLAIN_SCALAR_STYLE) &&
+            ok = scalar(e, kids[i]->string, string_style(kids[i]->string)) &&
                  emit(e, kids[i]);
         free(kids);
         if (!ok)
@@ -96,9 +106,7 @@ static int emit(yaml_emitter_t *e, const cJSON *j)
         return yaml_emitter_emit(e, &ev);
     }
     if (cJSON_IsString(j))
-        return scalar(e, j->valuestring,
-                      needs_quotes(j->valuestring) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
-                                                   : YAML_PLAIN_SCALAR_STYLE);
+        return scalar(e, j->valuestring, string_style(j->valuestring));
     if (cJSON_IsNumber(j)) {
         char num[64];
         if (j->valuedouble == (double)(long long)j->valuedouble)
@@ -120,7 +128,7 @@ char *kj_yaml_emit(const cJSON *doc)
         return NULL;
     yaml_emitter_set_output(&e, write_handler, &b);
     yaml_emitter_set_unicode(&e, 1);
-    yaml_emitter_set_width(&e, -1);
+    yaml_emitter_set_width(&e, 80); /* go-yaml's best_width: long plain scalars fold as kubectl's do */
     yaml_event_t ev;
     int ok = 1;
     yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING);

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "controller/probe_sync.h"
 #include "controller/rs_driver.h"
 #include "controller/runtime.h"
 
@@ -28,6 +29,10 @@ struct rpod {
     bool seen;     /* resync mark */
     bool svc_busy; /* alias change in flight */
     char *aliases; /* owned: alias set applied by us ("a,b"), NULL = none applied */
+    struct kj_probe_state probe; /* readinessProbe results of the current run */
+    int64_t probe_epoch;         /* started_at the probe state belongs to */
+    int64_t probe_next;          /* ns: next probe due */
+    bool probe_busy;
 };
 
 struct rop; /* an operation in flight (rs_driver.c / rs_service.c) */
@@ -42,12 +47,18 @@ struct kj_rs_driver {
     void *job_arg;
     struct rpod **pods;
     int npods, cap;
-    struct event *sync_ev, *resync_ev, *wake_ev;
+    struct event *sync_ev, *resync_ev, *wake_ev, *probe_ev;
     struct kj_store_watch *w_rs, *w_svc;
     int64_t backoff_base, backoff_max, wake_at;
     unsigned rr;
     bool listed, listing;
     struct rop *ops; /* every op in flight, freed by kj_rs_driver_free */
+    /* uids of ReplicaSets deleted while this daemon ran (owned strings, a
+     * ring): only their pods are cascaded. Pods of uids this daemon never
+     * knew may belong to another kjobd on the same engine and are never
+     * touched (the Job controller's rule, runtime.h). */
+    char *dead_uids[64];
+    int dead_next;
 };
 
 struct rop {
@@ -55,6 +66,7 @@ struct rop {
     struct rop *next, *prev;
     int kind;
     char *ns, *pod, *owner_uid, *owner_name, *aliases; /* owned */
+    void *ext; /* owned (free()d with the op): a probe run's state */
 };
 
 struct rop *kj_rs_op_new(struct kj_rs_driver *d, int kind, const char *ns, const char *pod,
@@ -64,6 +76,10 @@ struct rpod *kj_rs_pod_find(struct kj_rs_driver *d, const char *ns, const char *
 void kj_rs_trigger(struct kj_rs_driver *d);
 /* The stored ReplicaSet owning p (borrowed), or NULL. */
 const cJSON *kj_rs_owner(struct kj_rs_driver *d, const struct rpod *p);
+/* Running and, when the template has a readinessProbe, passing it (rs_probe.c). */
+bool kj_rs_pod_ready(struct kj_rs_driver *d, struct rpod *p);
+/* Start the probes that are due (rs_probe.c); called every 500 ms. */
+void kj_rs_probes_tick(struct kj_rs_driver *d);
 /* Bring pod aliases in line with the stored Services (rs_service.c). */
 void kj_rs_services_sync(struct kj_rs_driver *d);
 /* Store a core/v1 Event about `obj` (a ReplicaSet or Service); fmt has one %s. */

@@ -62,6 +62,7 @@ void kj_rs_op_free(struct rop *op)
     free(op->owner_uid);
     free(op->owner_name);
     free(op->aliases);
+    free(op->ext);
     free(op);
 }
 
@@ -265,9 +266,17 @@ static void op_done_cb(void *arg, const char *cid, const kj_error_t err)
         }
         break;
     case ROP_RESTART:
-        if (err != NULL)
+        if (err != NULL) {
             kj_log(KJ_LOG_WARN, "replicaset controller: restart `%s/%s`: %s", op->ns, op->pod,
                    err->msg);
+            /* Wait a backoff again rather than retrying at once. */
+            if (p != NULL)
+                p->finished_at = kj_time_now_ns();
+        } else if (p != NULL && p->state == KJ_POD_OBS_EXITED) {
+            /* Started again; the engine's event may lag behind. */
+            p->state = KJ_POD_OBS_RUNNING;
+            p->started_at = kj_time_now_ns();
+        }
         break;
     default:
         break;
@@ -362,8 +371,10 @@ static void issue_create(struct kj_rs_driver *d, const cJSON *rs)
     }
 }
 
-static void issue_pod_op(struct kj_rs_driver *d, struct rpod *p, int kind)
+static void issue_pod_op(struct kj_rs_driver *d, struct rpod *p, int kind, const char *why)
 {
+    kj_log(KJ_LOG_INFO, "replicaset controller: %s pod `%s/%s` (%s)",
+           kind == ROP_REMOVE ? "removing" : "restarting", p->ns, p->name, why);
     struct kj_runtime_pod_ref ref = {.ns = p->ns, .pod_name = p->name, .container_id = p->cid};
     struct rop *op = kj_rs_op_new(d, kind, p->ns, p->name, p->owner_uid);
     op->owner_name = xstrdup(p->owner_name);
@@ -437,7 +448,7 @@ static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
             continue;
         refs[n] = p;
         view[n] = (struct kj_rs_pod){.state = p->state,
-                                     .ready = p->state == KJ_POD_OBS_RUNNING,
+                                     .ready = kj_rs_pod_ready(d, p),
                                      .busy = p->busy,
                                      .restarts = p->restarts,
                                      .created_at = p->created_at,
@@ -451,9 +462,9 @@ static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
     update_status(d, rs, &dec->status);
     rs = kj_store_get(d->store, RS, ns, name);
     for (int i = 0; i < dec->n_delete; i++)
-        issue_pod_op(d, refs[dec->delete_idx[i]], ROP_REMOVE);
+        issue_pod_op(d, refs[dec->delete_idx[i]], ROP_REMOVE, "too many replicas");
     for (int i = 0; i < dec->n_restart; i++)
-        issue_pod_op(d, refs[dec->restart_idx[i]], ROP_RESTART);
+        issue_pod_op(d, refs[dec->restart_idx[i]], ROP_RESTART, "exited, backoff over");
     for (int i = 0; i < dec->n_create && rs != NULL; i++)
         issue_create(d, rs);
     arm_wake(d, dec->wake_at);
@@ -483,6 +494,8 @@ static int collect_cb(const char *ns, const char *name, const cJSON *obj, void *
     return 0;
 }
 
+static bool uid_dead(const struct kj_rs_driver *d, const char *uid);
+
 static void sync_all(struct kj_rs_driver *d)
 {
     if (!d->listed)
@@ -499,8 +512,8 @@ static void sync_all(struct kj_rs_driver *d)
     for (int i = 0; i < d->npods; i++) {
         struct rpod *p = d->pods[i];
         if (!p->busy && !p->deleting && p->state != KJ_POD_OBS_REMOVED &&
-            kj_rs_owner(d, p) == NULL)
-            issue_pod_op(d, p, ROP_REMOVE);
+            uid_dead(d, p->owner_uid) && kj_rs_owner(d, p) == NULL)
+            issue_pod_op(d, p, ROP_REMOVE, "its ReplicaSet is gone");
     }
     kj_rs_services_sync(d);
 }
@@ -547,6 +560,13 @@ static void observe(struct kj_rs_driver *d, const struct kj_pod_obs *o)
         p->restarts++;
     }
     kj_rs_trigger(d);
+}
+
+static void probe_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    kj_rs_probes_tick(arg);
 }
 
 static void tee_obs_cb(void *arg, const struct kj_pod_obs *obs)
@@ -630,6 +650,7 @@ static int tee_remove(void *impl, const struct kj_runtime_pod_ref *pod, kj_runti
                       void *arg, kj_error_t *err)
 {
     struct kj_rs_driver *d = impl;
+    kj_log(KJ_LOG_DEBUG, "job controller: remove pod `%s/%s`", pod->ns, pod->pod_name);
     return d->inner.ops->pod_remove(d->inner.impl, pod, done, arg, err);
 }
 
@@ -657,8 +678,23 @@ struct kj_runtime kj_rs_driver_runtime(struct kj_rs_driver *d)
 
 static void store_cb(const struct kj_store_event *ev, void *data)
 {
-    (void)ev;
-    kj_rs_trigger(data);
+    struct kj_rs_driver *d = data;
+    const char *uid = cJSON_GetStringValue(get(get(ev->object, "metadata"), "uid"));
+    if (ev->type == KJ_STORE_DELETED && strcmp(ev->resource, RS) == 0 && uid != NULL) {
+        int n = (int)(sizeof d->dead_uids / sizeof d->dead_uids[0]);
+        free(d->dead_uids[d->dead_next]);
+        d->dead_uids[d->dead_next] = xstrdup(uid);
+        d->dead_next = (d->dead_next + 1) % n;
+    }
+    kj_rs_trigger(d);
+}
+
+static bool uid_dead(const struct kj_rs_driver *d, const char *uid)
+{
+    for (size_t i = 0; i < sizeof d->dead_uids / sizeof d->dead_uids[0]; i++)
+        if (d->dead_uids[i] != NULL && strcmp(d->dead_uids[i], uid) == 0)
+            return true;
+    return false;
 }
 
 struct kj_rs_driver *kj_rs_driver_new(struct event_base *base, struct kj_store *store,
@@ -677,7 +713,8 @@ struct kj_rs_driver *kj_rs_driver_new(struct event_base *base, struct kj_store *
     d->sync_ev = evtimer_new(base, sync_cb, d);
     d->wake_ev = evtimer_new(base, wake_cb, d);
     d->resync_ev = event_new(base, -1, EV_PERSIST, resync_cb, d);
-    if (d->sync_ev == NULL || d->wake_ev == NULL || d->resync_ev == NULL) {
+    d->probe_ev = event_new(base, -1, EV_PERSIST, probe_cb, d);
+    if (d->sync_ev == NULL || d->wake_ev == NULL || d->resync_ev == NULL || d->probe_ev == NULL) {
         kj_make_error(err, 0, "replicaset controller: create timers");
         kj_rs_driver_free(d);
         return NULL;
@@ -694,8 +731,9 @@ int kj_rs_driver_start(struct kj_rs_driver *d, kj_error_t *err)
     d->w_svc = kj_store_watch(d->store, "services", NULL, 0, store_cb, d, err);
     if (d->w_svc == NULL)
         return -1;
-    struct timeval tv = {5, 0};
+    struct timeval tv = {5, 0}, probe_tv = {0, 500000};
     event_add(d->resync_ev, &tv);
+    event_add(d->probe_ev, &probe_tv);
     resync_cb(-1, 0, d);
     return 0;
 }
@@ -722,6 +760,10 @@ void kj_rs_driver_free(struct kj_rs_driver *d)
         event_free(d->wake_ev);
     if (d->resync_ev != NULL)
         event_free(d->resync_ev);
+    if (d->probe_ev != NULL)
+        event_free(d->probe_ev);
+    for (size_t i = 0; i < sizeof d->dead_uids / sizeof d->dead_uids[0]; i++)
+        free(d->dead_uids[i]);
     free(d->network);
     free(d);
 }

@@ -22,7 +22,9 @@
  * whose alias set changes is disconnected and reconnected with the new set
  * (its address may change; the driver re-reads it with an inspect).
  * Deletion: every DELETE is carried out as Background (pods removed once the
- * object is gone). Threads: the loop's only.
+ * object is gone). Only pods whose owner uid this daemon saw deleted are
+ * removed: several kjobd may share one engine, and a pod of an unknown uid
+ * may be another daemon's. Threads: the loop's only.
  */
 #ifndef KJ_CONTROLLER_RS_DRIVER_H
 #define KJ_CONTROLLER_RS_DRIVER_H

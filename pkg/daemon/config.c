@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apiserver/secure.h" /* kj_host_is_loopback */
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -25,6 +26,10 @@ enum opt_id {
     OPT_RESYNC_PERIOD,
     OPT_LOG_LEVEL,
     OPT_LOG_FORMAT,
+    OPT_TLS_CERT,
+    OPT_TLS_KEY,
+    OPT_TOKEN_FILE,
+    OPT_INSECURE_LISTEN,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -61,6 +66,13 @@ static const struct flag_doc flags[] = {
      "how often the engine's containers are listed again (default 10s)"},
     {OPT_LOG_LEVEL, "log-level", required_argument, "LEVEL", "debug, info, warn or error (default info)"},
     {OPT_LOG_FORMAT, "log-format", required_argument, "FORMAT", "text or json (default text)"},
+    {OPT_TLS_CERT, "tls-cert", required_argument, "FILE",
+     "PEM certificate (chain) for non-loopback listeners"},
+    {OPT_TLS_KEY, "tls-key", required_argument, "FILE", "PEM private key of --tls-cert"},
+    {OPT_TOKEN_FILE, "token-file", required_argument, "FILE",
+     "bearer tokens (one per line, mode 0600) non-loopback clients must send"},
+    {OPT_INSECURE_LISTEN, "insecure-listen", optional_argument, NULL,
+     "allow non-loopback listeners without TLS/tokens (inside a container only)"},
     {OPT_HELP, "help", no_argument, NULL, "print this help and exit"},
     {OPT_VERSION, "version", no_argument, NULL, "print the version and exit"},
 };
@@ -86,6 +98,9 @@ void kj_daemon_config_clear(struct kj_daemon_config *cfg)
     free(cfg->state_dir);
     free(cfg->docker_host);
     free(cfg->network);
+    free(cfg->tls_cert);
+    free(cfg->tls_key);
+    free(cfg->token_file);
     memset(cfg, 0, sizeof *cfg);
 }
 
@@ -278,6 +293,20 @@ static int apply(struct kj_daemon_config *cfg, const struct flag_doc *f, const c
         if (kj_log_format_parse(v, &cfg->log_format) < 0)
             return kj_make_error(err, 0, "invalid value `%s` for `--log-format`: want text or json", v);
         return 0;
+    case OPT_TLS_CERT:
+        free(cfg->tls_cert);
+        cfg->tls_cert = *v ? xstrdup(v) : NULL;
+        return 0;
+    case OPT_TLS_KEY:
+        free(cfg->tls_key);
+        cfg->tls_key = *v ? xstrdup(v) : NULL;
+        return 0;
+    case OPT_TOKEN_FILE:
+        free(cfg->token_file);
+        cfg->token_file = *v ? xstrdup(v) : NULL;
+        return 0;
+    case OPT_INSECURE_LISTEN:
+        return parse_bool(f->name, v, &cfg->insecure_listen, err);
     case OPT_HELP:
     case OPT_VERSION:
         return 0;
@@ -319,6 +348,18 @@ static int validate(struct kj_daemon_config *cfg, kj_error_t *err)
         return kj_make_error(err, 0, "`--backoff-max` must not be below `--backoff-base`");
     if (cfg->resync_period_ms < 100)
         return kj_make_error(err, 0, "`--resync-period` must be at least 100ms");
+    if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL))
+        return kj_make_error(err, 0, "`--tls-cert` and `--tls-key` go together");
+    for (int i = 0; i < cfg->n_listen && !cfg->insecure_listen; i++) {
+        const struct kj_listen_addr *a = &cfg->listen[i];
+        if (a->is_unix || kj_host_is_loopback(a->host))
+            continue;
+        if (cfg->tls_cert == NULL || cfg->token_file == NULL)
+            return kj_make_error(err, 0,
+                                 "refusing to serve on `%s:%d` without TLS and authentication: give `--tls-cert`, "
+                                 "`--tls-key` and `--token-file` (or `--insecure-listen` inside a container)",
+                                 a->host[0] ? a->host : "*", a->port);
+    }
     return 0;
 }
 

@@ -47,6 +47,12 @@ struct kj_daemon_config {
     int64_t resync_period_ms;
     enum kj_log_level log_level;
     enum kj_log_format log_format;
+    /* Non-loopback TCP listeners need TLS and bearer tokens unless
+     * insecure_listen (containers, where the published port is the boundary). */
+    char *tls_cert;   /* owned PEM path or NULL */
+    char *tls_key;    /* owned PEM path or NULL */
+    char *token_file; /* owned path or NULL */
+    bool insecure_listen;
 };
 
 /* Looks up an environment variable; tests pass a fake. Returns a borrowed

@@ -15,6 +15,7 @@ struct kjobd {
     struct kj_store *store;
     struct kj_runtime_docker *rd;
     struct kj_job_driver *driver;
+    struct kj_rs_driver *rs; /* ReplicaSets and Services */
     struct kj_apiserver *srv;
     struct event *sig_int, *sig_term;
 };

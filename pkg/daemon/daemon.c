@@ -12,8 +12,12 @@
 #include <event2/event.h>
 
 #include "api/time.h"
+#include "apiserver/api_routes.h"
+#include "apiserver/handlers_queue.h"
+#include "apiserver/secure.h"
 #include "apiserver/server.h"
 #include "controller/driver.h"
+#include "controller/rs_driver.h"
 #include "controller/runtime_docker.h"
 #include "docker/docker.h"
 #include "store/store.h"
@@ -51,13 +55,15 @@ static int pods_list(void *arg, const char *ns, cJSON *items, kj_error_t *err)
     while ((p = cJSON_DetachItemFromArray(pods, 0)) != NULL)
         cJSON_AddItemToArray(items, p);
     cJSON_Delete(pods);
+    kj_rs_driver_pods(k->rs, ns, items);
     return 0;
 }
 
 static cJSON *pod_get(void *arg, const char *ns, const char *name)
 {
     struct kjobd *k = arg;
-    return kj_job_driver_pod(k->driver, ns, name);
+    cJSON *pod = kj_job_driver_pod(k->driver, ns, name);
+    return pod != NULL ? pod : kj_rs_driver_pod(k->rs, ns, name);
 }
 
 static bool ready(void *arg, const char **why)
@@ -167,7 +173,14 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
     dcfg.sync.restart_base = dcfg.sync.backoff_base;
     dcfg.sync.restart_max = cfg->backoff_max_ms < 300000 ? dcfg.sync.backoff_max : INT64_C(300) * 1000000000;
     dcfg.resync_period = cfg->resync_period_ms * INT64_C(1000000);
-    k->driver = kj_job_driver_new(k->base, k->store, kj_runtime_docker_runtime(k->rd), &dcfg, err);
+    /* The ReplicaSet/Service controller interposes on the runtime so that
+     * both controllers see every pod observation (rs_driver.h). */
+    k->rs = kj_rs_driver_new(k->base, k->store, k->docker, cfg->network,
+                             kj_runtime_docker_runtime(k->rd), dcfg.sync.restart_base,
+                             dcfg.sync.restart_max, err);
+    if (k->rs == NULL)
+        goto fail;
+    k->driver = kj_job_driver_new(k->base, k->store, kj_rs_driver_runtime(k->rs), &dcfg, err);
     if (k->driver == NULL) {
         kj_error_wrap(err, "job controller");
         goto fail;
@@ -187,15 +200,28 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
     size_t n_routes = 0;
     const struct kj_route *routes = kj_daemon_routes(&n_routes);
     kj_apiserver_add_routes(k->srv, routes, n_routes);
+    routes = kj_apiserver_sub_routes(&n_routes);
+    kj_apiserver_add_routes(k->srv, routes, n_routes);
+    routes = kj_apiserver_pod_watch_routes(&n_routes);
+    kj_apiserver_add_routes(k->srv, routes, n_routes);
+    kj_queue_routes_install(k->srv, k->rs);
+    if (kj_apiserver_secure(k->srv, cfg->tls_cert, cfg->tls_key, cfg->token_file, err) < 0)
+        goto fail;
     for (int i = 0; i < cfg->n_listen; i++) {
         const struct kj_listen_addr *a = &cfg->listen[i];
-        if (kj_apiserver_listen(k->srv, a->host, a->port, a->is_unix ? a->path : NULL, err) < 0)
+        /* config.c refused remote addresses without TLS and tokens unless
+         * --insecure-listen. */
+        bool remote = !a->is_unix && !kj_host_is_loopback(a->host);
+        if (remote ? kj_apiserver_listen_remote(k->srv, a->host, a->port, err) < 0
+                   : kj_apiserver_listen(k->srv, a->host, a->port, a->is_unix ? a->path : NULL, err) < 0)
             goto fail;
         if (a->is_unix)
             kj_log(KJ_LOG_INFO, "serving the Kubernetes API on unix:%s", a->path);
         else
-            kj_log(KJ_LOG_INFO, "serving the Kubernetes API on http://%s:%d", a->host,
-                   a->port ? a->port : kj_apiserver_port(k->srv));
+            kj_log(KJ_LOG_INFO, "serving the Kubernetes API on %s://%s:%d%s",
+                   remote && kj_apiserver_has_tls(k->srv) ? "https" : "http", a->host,
+                   a->port ? a->port : kj_apiserver_port(k->srv),
+                   remote && kj_apiserver_has_tokens(k->srv) ? " (bearer tokens required)" : "");
     }
     k->sig_int = evsignal_new(k->base, SIGINT, stop_cb, k);
     k->sig_term = evsignal_new(k->base, SIGTERM, stop_cb, k);
@@ -217,6 +243,8 @@ int kj_daemon_run(struct kjobd *k, kj_error_t *err)
         return -1;
     if (kj_job_driver_start(k->driver, err) < 0)
         return kj_error_wrap(err, "start the job controller");
+    if (kj_rs_driver_start(k->rs, err) < 0)
+        return kj_error_wrap(err, "start the replicaset controller");
     kj_log(KJ_LOG_INFO, "kjobd %s ready to accept jobs (state in %s, engine %s, network %s%s)",
            KJ_VERSION, k->cfg->state_dir, kj_docker_host(k->docker), k->cfg->network,
            k->cfg->offline ? ", offline" : "");
@@ -238,6 +266,7 @@ void kj_daemon_free(struct kjobd *k)
     kj_job_driver_free(k->driver);
     kj_runtime_docker_free(k->rd);
     kj_docker_free(k->docker);
+    kj_rs_driver_free(k->rs); /* after the engine client: no callback can come back */
     kj_store_close(k->store);
     if (k->base != NULL)
         event_base_free(k->base);

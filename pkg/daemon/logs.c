@@ -1,6 +1,14 @@
 /* GET /api/v1/namespaces/{ns}/pods/{name}/log: the pod container's output
  * from the engine (`kubectl logs [-f] [--tail N] [--timestamps]
- * [--since D]`), streamed with chunked encoding when following. */
+ * [--since D] [--previous]`), streamed with chunked encoding when following.
+ *
+ * A container restarted in place (restartPolicy OnFailure/Always) keeps one
+ * engine log across its runs, so the runs are told apart by time: the
+ * current run's lines are those stamped at or after its startedAt, the
+ * previous run's (--previous) those from lastState.terminated.startedAt up to
+ * then. The engine is asked for timestamps to filter on; they are stripped
+ * again unless the client asked for them. --tail counts lines before the
+ * filter (the engine applies it). */
 #include "daemon/daemon-internal.h"
 
 #include <stdlib.h>
@@ -15,6 +23,7 @@
 #include "apiserver/server.h"
 #include "apiserver/status.h"
 #include "controller/driver.h"
+#include "controller/rs_driver.h"
 #include "docker/docker.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -26,7 +35,45 @@ struct log_stream {
     kj_docker_req_t *h;
     bool follow;
     struct evbuffer *buf; /* collected output when not following */
+    bool window;          /* filter lines on [from, to) (Unix seconds) */
+    int64_t from, to;     /* to 0 = open */
+    bool strip_ts;        /* timestamps requested only for the filter */
 };
+
+/* Unix seconds of a line's leading engine timestamp, -1 if none. */
+static int64_t line_seconds(const char *buf, size_t len)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (len < 20)
+        return -1;
+    char head[20];
+    memcpy(head, buf, 19);
+    head[19] = '\0';
+    const char *end = strptime(head, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (end == NULL || *end != '\0')
+        return -1;
+    return (int64_t)timegm(&tm);
+}
+
+/* Apply the run window to one frame (one line with its timestamp). Returns
+ * false to drop it; may advance *buf past the timestamp. */
+static bool window_filter(const struct log_stream *ls, const char **buf, size_t *len)
+{
+    if (!ls->window)
+        return true;
+    int64_t t = line_seconds(*buf, *len);
+    if (t >= 0 && (t < ls->from || (ls->to > 0 && t >= ls->to)))
+        return false;
+    if (ls->strip_ts) {
+        const char *sp = memchr(*buf, ' ', *len);
+        if (sp != NULL) {
+            *len -= (size_t)(sp + 1 - *buf);
+            *buf = sp + 1;
+        }
+    }
+    return true;
+}
 
 static void stream_free(struct log_stream *ls)
 {
@@ -41,6 +88,8 @@ static void frame_cb(enum kj_docker_stream stream, const char *buf, size_t len, 
 {
     struct log_stream *ls = data;
     (void)stream;
+    if (!window_filter(ls, &buf, &len))
+        return;
     if (!ls->follow) {
         evbuffer_add(ls->buf, buf, len);
         return;
@@ -85,6 +134,48 @@ static void close_cb(struct evhttp_connection *conn, void *data)
     stream_free(ls);
 }
 
+/* Where the runs of a pod's (first) container start, from its status. */
+struct run_window {
+    char container[64];
+    int64_t restarts;
+    int64_t cur_from;  /* current run's startedAt, 0 if unknown */
+    int64_t prev_from; /* lastState.terminated.startedAt, -1 if none */
+};
+
+static int64_t state_started(const cJSON *state)
+{
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(state, "running");
+    if (s == NULL)
+        s = cJSON_GetObjectItemCaseSensitive(state, "terminated");
+    const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s, "startedAt"));
+    size_t n = t ? strlen(t) : 0;
+    return n >= 19 ? line_seconds(t, n + 1 > 20 ? n : 20) : -1;
+}
+
+static void run_window_of(const cJSON *pod, struct run_window *w)
+{
+    memset(w, 0, sizeof *w);
+    w->prev_from = -1;
+    const cJSON *cs = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pod, "status"), "containerStatuses"), 0);
+    const char *cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cs, "name"));
+    snprintf(w->container, sizeof w->container, "%s", cname ? cname : "");
+    const cJSON *rc = cJSON_GetObjectItemCaseSensitive(cs, "restartCount");
+    w->restarts = cJSON_IsNumber(rc) ? (int64_t)rc->valuedouble : 0;
+    int64_t cur = state_started(cJSON_GetObjectItemCaseSensitive(cs, "state"));
+    w->cur_from = cur > 0 ? cur : 0;
+    const cJSON *last = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cs, "lastState"),
+                                                         "terminated");
+    if (last != NULL) {
+        int64_t p = state_started(cJSON_GetObjectItemCaseSensitive(cs, "lastState"));
+        w->prev_from = p > 0 ? p : 0;
+        /* Waiting to be restarted: the latest run is the one that ended,
+         * so the current logs are its logs (as the kubelet serves them). */
+        if (cur <= 0)
+            w->cur_from = w->prev_from;
+    }
+}
+
 static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
 {
     struct kjobd *k = kj_apiserver_deps(req->srv)->arg;
@@ -94,8 +185,20 @@ static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
         return -1;
     cJSON *pod = kj_job_driver_pod(k->driver, ns, name);
     if (pod == NULL)
+        pod = kj_rs_driver_pod(k->rs, ns, name);
+    if (pod == NULL)
         return kj_http_resp_json(resp, 404, kj_status_not_found("pods", "", name));
+    bool previous = false;
+    if (kj_query_bool(&req->query, "previous", false, &previous, err) < 0) {
+        cJSON_Delete(pod);
+        return -1;
+    }
+    struct run_window w;
+    run_window_of(pod, &w);
     cJSON_Delete(pod);
+    if (previous && w.prev_from < 0)
+        return kj_make_http_error(err, 400, "previous terminated container \"%s\" in pod \"%s\" not found",
+                                  w.container, name);
     if (req->ev == NULL)
         return kj_make_http_error(err, 400, "logs need a connection");
     struct kj_docker_logs_opts o = {.want_stdout = true, .want_stderr = true, .tail = -1};
@@ -109,6 +212,15 @@ static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
     if (since > 0)
         o.since = (int64_t)time(NULL) - since;
     struct log_stream *ls = xcalloc(1, sizeof *ls);
+    if (previous || w.restarts > 0) {
+        ls->window = true;
+        ls->from = previous ? w.prev_from : w.cur_from;
+        ls->to = previous ? w.cur_from : 0;
+        ls->strip_ts = !o.timestamps;
+        o.timestamps = true;
+        if (previous)
+            o.follow = false;
+    }
     ls->ev = req->ev;
     ls->follow = o.follow;
     ls->buf = evbuffer_new();
@@ -119,8 +231,10 @@ static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
         return -1;
     }
     evhttp_add_header(evhttp_request_get_output_headers(req->ev), "Content-Type", "text/plain");
-    if (ls->follow)
+    if (ls->follow) {
+        kj_apiserver_streaming(req->ev);
         evhttp_send_reply_start(req->ev, 200, "OK");
+    }
     ls->conn = evhttp_request_get_connection(req->ev);
     evhttp_connection_set_closecb(ls->conn, close_cb, ls);
     resp->hijacked = true;

@@ -168,6 +168,12 @@ static cJSON *shallow_schema(const struct kj_api_resource *r)
     snprintf(desc, sizeof(desc), "%s as served by kjobd.", r->kind);
     cJSON_AddStringToObject(s, "description", desc);
     cJSON_AddStringToObject(s, "type", "object");
+    /* kubectl explain finds a kind's schema by this extension. */
+    cJSON *gvk = cJSON_CreateObject();
+    cJSON_AddStringToObject(gvk, "group", r->group);
+    cJSON_AddStringToObject(gvk, "kind", r->kind);
+    cJSON_AddStringToObject(gvk, "version", r->version);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(s, "x-kubernetes-group-version-kind"), gvk);
     cJSON *props = cJSON_AddObjectToObject(s, "properties");
     static const char *const fields[] = {"apiVersion", "kind"};
     for (size_t i = 0; i < 2; i++) {

@@ -99,7 +99,7 @@ int kj_resource_path(const struct kj_api_resource *r, const char *ns, char *buf,
     const char *slash = strchr(r->name, '/');
     int plen = slash ? (int)(slash - r->name) : (int)strlen(r->name);
     const char *g = r->group[0] ? "/apis/" : "/api";
-    const char *gsep = r->group[0] ? "/" : "";
+    const char *gsep = ""; /* "/apis/" already ends with the separator */
     if (ns != NULL && r->namespaced)
         return snprintf(buf, len, "%s%s%s/%s/namespaces/%s/%.*s", g, r->group, gsep, r->version,
                         ns, plen, r->name);

@@ -1,4 +1,5 @@
 #include "kubeapi/table.h"
+#include "kubeapi/table_queue.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,6 +406,8 @@ static void columns_for(const char *kind, cJSON *cols)
         add_column(cols, "Node", "string", "", "Name of the node where the pod runs.", 1);
         add_column(cols, "Nominated Node", "string", "", "Nominated node for preemption.", 1);
         add_column(cols, "Readiness Gates", "string", "", "Pod readiness gates.", 1);
+    } else if (kj_table_queue_columns(kind, cols)) {
+        /* ReplicaSet, Service: table_queue.c */
     } else if (strcmp(kind, "Namespace") == 0) {
         add_column(cols, "Status", "string", "", "The status of the namespace", 0);
         add_column(cols, "Age", "string", "", age_desc, 0);
@@ -454,7 +457,9 @@ cJSON *kj_table_build(const char *kind, const cJSON *items, const char *resource
             pod_cells(item, now, cells);
         else if (strcmp(kind, "Event") == 0)
             event_cells(item, now, cells);
-        else {
+        else if (kj_table_queue_cells(kind, item, now, cells)) {
+            /* ReplicaSet, Service: table_queue.c */
+        } else {
             if (strcmp(kind, "Namespace") == 0) {
                 const char *ph = str_at(item, "status", "phase");
                 cJSON_AddItemToArray(cells, cJSON_CreateString(ph ? ph : "Active"));

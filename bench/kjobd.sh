@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# kjobd end to end, against the docker CLI on the same engine in the same run.
+#
+#   bench/kjobd.sh [makespan|latency|memory|all] [KJOBD=bin/kjobd]
+#
+#   makespan  a Job of 100 completions, parallelism 10, of `true`, from POST
+#             to the Complete condition; against
+#             seq 100 | xargs -P10 -I{} docker run --rm --network none IMAGE true
+#             then the Job is deleted (propagationPolicy=Background) and the
+#             time until its 100 exited containers are gone is shown apart.
+#   latency   POST of a one-pod Job (sleep 30) to the engine's `start` event of
+#             its container, against `docker run -d` of the same container to
+#             its `start` event; N runs each (KJ_BENCH_RUNS, default 10),
+#             alternated so that engine load drifts evenly over both sides.
+#   memory    kjobd's VmRSS just started on an empty state dir, with 1,000
+#             finished Jobs (completions: 0, created through the API) and
+#             after a restart that loads them; CPU ticks over 30 s idle.
+#
+# kjobd runs as the e2e tests run it (--offline --network-internal, own
+# network, loopback port, temp state dir). Everything made in the engine
+# carries io.kjob.bench=<id> (kjobd's pods also io.kjob.namespace=<ns>) and
+# is removed on exit, however the script ends.
+set -uo pipefail
+
+what=${1:-all}
+KJOBD=${2:-${KJOBD:-bin/kjobd}}
+IMAGE=${KJ_BENCH_IMAGE:-kjob/busybox:latest}
+RUNS=${KJ_BENCH_RUNS:-10}
+ID=kjbench-$$
+NS=$ID
+NET=$ID
+TMP=$(mktemp -d /tmp/kjob-bench-kjobd.XXXXXX)
+KPID=
+EPIDS=()
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+URL=http://127.0.0.1:$PORT
+JOBS=$URL/apis/batch/v1/namespaces/$NS/jobs
+
+die() { echo "kjobd.sh: $*" >&2; exit 1; }
+
+kjobd_stop() {
+    [ -n "$KPID" ] || return 0
+    kill -TERM "$KPID" 2>/dev/null
+    local deadline=$((SECONDS + 15))
+    while kill -0 "$KPID" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+    kill -KILL "$KPID" 2>/dev/null
+    wait "$KPID" 2>/dev/null
+    KPID=
+}
+
+our_containers() {
+    { docker ps -aq --filter "label=io.kjob.bench=$ID"
+      docker ps -aq --filter "label=io.kjob.namespace=$NS"; } 2>/dev/null | sort -u
+}
+
+cleanup() {
+    local p ids
+    kjobd_stop
+    for p in "${EPIDS[@]}"; do kill "$p" 2>/dev/null; done
+    ids=$(our_containers)
+    [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1
+    docker network rm "$NET" >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_for SECONDS CMD...: poll CMD every 0.05 s until it succeeds; 1 on timeout.
+wait_for() {
+    local deadline=$((SECONDS + $1)); shift
+    while ! "$@" >/dev/null 2>&1; do
+        [ "$SECONDS" -lt "$deadline" ] || return 1
+        sleep 0.05
+    done
+}
+
+kjobd_start() {
+    "$KJOBD" --offline --network-internal --network "$NET" --listen "127.0.0.1:$PORT" \
+        --state-dir "$TMP/state" --log-level warn >>"$TMP/kjobd.log" 2>&1 &
+    KPID=$!
+    wait_for 30 curl -sf "$URL/readyz" || { tail -n 20 "$TMP/kjobd.log" >&2; die "kjobd not ready on $URL"; }
+}
+
+now_ns() { date +%s%N; }
+secs() { echo "scale=2; $1 / 1000000000" | bc; }
+ms() { echo "scale=0; $1 / 1000000" | bc; }
+ratio() { echo "scale=2; $1 / $2" | bc; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+post_job() { # JSON: prints the HTTP code
+    curl -s -o "$TMP/post.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "$1" "$JOBS"
+}
+delete_job() {
+    curl -sf -o /dev/null -X DELETE "$JOBS/$1?propagationPolicy=Background"
+}
+job_done() { # NAME: 0 when Complete, 2 when Failed, 1 otherwise
+    local c
+    c=$(curl -sf "$JOBS/$1" | jq -r '[.status.conditions // [] | .[] | select(.status == "True") | .type] | join(",")')
+    case "$c" in *Complete*) return 0 ;; *Failed*) return 2 ;; *) return 1 ;; esac
+}
+no_containers() { [ -z "$(docker ps -aq --filter "label=$1")" ]; }
+
+job_json() { # NAME COMPLETIONS PARALLELISM RUNLABEL COMMAND-JSON
+    printf '{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"%s"},"spec":{"completions":%s,"parallelism":%s,"template":{"metadata":{"labels":{"io.kjob.bench":"%s","io.kjob.bench-run":"%s"}},"spec":{"restartPolicy":"Never","terminationGracePeriodSeconds":0,"containers":[{"name":"c","image":"%s","command":%s}]}}}}' \
+        "$1" "$2" "$3" "$ID" "$4" "$IMAGE" "$5"
+}
+
+bench_makespan() {
+    echo "== makespan: 100 completions, parallelism 10, '$IMAGE true' (load $(load))"
+    local t0 t1 shell kj rm_t code rc
+    t0=$(now_ns)
+    seq 100 | xargs -P10 -I{} docker run --rm --network none --label "io.kjob.bench=$ID" "$IMAGE" true \
+        2>>"$TMP/docker.err" || { tail -n 5 "$TMP/docker.err" >&2; die "shell loop failed"; }
+    t1=$(now_ns)
+    shell=$((t1 - t0))
+    echo "shell loop (docker run --rm, xargs -P10): $(secs $shell) s"
+
+    t0=$(now_ns)
+    code=$(post_job "$(job_json makespan 100 10 makespan '["true"]')")
+    [ "$code" = 201 ] || die "POST makespan: $code $(cat "$TMP/post.out")"
+    local deadline=$((SECONDS + 900))
+    while :; do
+        job_done makespan; rc=$?
+        [ "$rc" = 0 ] && break
+        [ "$rc" = 2 ] && die "makespan Job failed: $(curl -sf "$JOBS/makespan" | jq -c .status)"
+        [ "$SECONDS" -lt "$deadline" ] || die "makespan Job not complete after 900 s"
+        sleep 0.05
+    done
+    t1=$(now_ns)
+    kj=$((t1 - t0))
+    echo "kjob Job (POST to Complete; 100 exited containers kept): $(secs $kj) s;" \
+        "status $(curl -sf "$JOBS/makespan" | jq -c '{succeeded: .status.succeeded, failed: (.status.failed // 0)}')"
+    t0=$(now_ns)
+    delete_job makespan || die "DELETE makespan failed"
+    wait_for 600 no_containers "io.kjob.bench-run=makespan" || die "makespan containers still there after 600 s"
+    rm_t=$(($(now_ns) - t0))
+    echo "kjob DELETE (Background) to all 100 containers removed: $(secs $rm_t) s"
+    echo "ratio kjob/shell: $(ratio $kj $shell) (Job only), $(ratio $((kj + rm_t)) $shell) (Job + removal)"
+    echo "load after: $(load)"
+}
+
+# Latency of run $1 from t0 $2 in the events file $3 (prints ns).
+event_after() {
+    local tn
+    wait_for 120 grep -q " $1\$" "$3" || die "no start event for $1 after 120 s"
+    tn=$(awk -v r="$1" '$2 == r {print $1; exit}' "$3")
+    echo $((tn - $2))
+}
+
+stats() { # label then ns values on stdin: median and p90 (nearest rank)
+    local -a v
+    mapfile -t v < <(sort -n)
+    local n=${#v[@]}
+    local p90=$(( (n * 9 + 9) / 10 - 1 ))
+    echo "$1: n=$n median $(ms "${v[$(((n - 1) / 2))]}") ms, p90 $(ms "${v[$p90]}") ms," \
+        "min $(ms "${v[0]}") ms, max $(ms "${v[$((n - 1))]}") ms"
+    echo "${v[$(((n - 1) / 2))]} ${v[$p90]}" >"$TMP/stats.$1"
+}
+
+bench_latency() {
+    echo "== submit-to-running: one-pod Job 'sleep 30' vs docker run -d, $RUNS runs each (load $(load))"
+    local ev=$TMP/events i t0 code
+    docker events --since "$(date +%s)" --filter type=container --filter event=start \
+        --filter "label=io.kjob.bench=$ID" \
+        --format '{{.TimeNano}} {{index .Actor.Attributes "io.kjob.bench-run"}}' >"$ev" 2>/dev/null &
+    EPIDS+=($!)
+    # The stream is live once a container start shows up in it.
+    docker run -d --network "$NET" --label "io.kjob.bench=$ID" --label io.kjob.bench-run=warm "$IMAGE" true >/dev/null 2>>"$TMP/docker.err"
+    wait_for 30 grep -q ' warm$' "$ev" || die "events stream shows nothing"
+    docker rm -f $(docker ps -aq --filter label=io.kjob.bench-run=warm --filter "label=io.kjob.bench=$ID") >/dev/null 2>&1
+
+    : >"$TMP/lat.kjob"; : >"$TMP/lat.docker"
+    for i in $(seq "$RUNS"); do
+        t0=$(now_ns)
+        code=$(post_job "$(job_json "lat-$i" 1 1 "k$i" '["sleep","30"]')")
+        [ "$code" = 201 ] || die "POST lat-$i: $code $(cat "$TMP/post.out")"
+        event_after "k$i" "$t0" "$ev" >>"$TMP/lat.kjob" || exit 1
+        delete_job "lat-$i" || die "DELETE lat-$i failed"
+        wait_for 60 no_containers "io.kjob.bench-run=k$i" || die "lat-$i container not removed"
+
+        t0=$(now_ns)
+        docker run -d --network "$NET" --label "io.kjob.bench=$ID" --label "io.kjob.bench-run=d$i" \
+            "$IMAGE" sleep 30 >"$TMP/cid" 2>>"$TMP/docker.err" || die "docker run -d failed"
+        event_after "d$i" "$t0" "$ev" >>"$TMP/lat.docker" || exit 1
+        docker rm -f "$(cat "$TMP/cid")" >/dev/null
+    done
+    stats kjob <"$TMP/lat.kjob"
+    stats docker <"$TMP/lat.docker"
+    local k d
+    read -r -a k <"$TMP/stats.kjob"
+    read -r -a d <"$TMP/stats.docker"
+    echo "ratio kjob/docker: median $(ratio "${k[0]}" "${d[0]}"), p90 $(ratio "${k[1]}" "${d[1]}")"
+    echo "kjob ms:   $(while read -r x; do printf '%s ' "$(ms "$x")"; done <"$TMP/lat.kjob")"
+    echo "docker ms: $(while read -r x; do printf '%s ' "$(ms "$x")"; done <"$TMP/lat.docker")"
+    echo "load after: $(load)"
+}
+
+rss() {
+    awk '$1 ~ /^(VmRSS|RssAnon|RssFile):$/ {v[$1] = $2 / 1024}
+         END {printf "%.1f MiB (anon %.1f, file %.1f)", v["VmRSS:"], v["RssAnon:"], v["RssFile:"]}' "/proc/$KPID/status"
+}
+wakeups() { awk '$1 == "voluntary_ctxt_switches:" {v = $2} $1 == "nonvoluntary_ctxt_switches:" {n = $2} END {print v + n}' "/proc/$KPID/status"; }
+hwm() { awk '$1 == "VmHWM:" {printf "%.1f MiB", $2 / 1024}' "/proc/$KPID/status"; }
+# utime + stime in clock ticks; fields counted after the ")" closing comm.
+cpu_ticks() { sed 's/.*) //' "/proc/$KPID/stat" | awk '{print $12 + $13}'; }
+idle_cpu() { # over 30 s
+    local c0 c1 w0 w1
+    c0=$(cpu_ticks); w0=$(wakeups)
+    sleep 30
+    c1=$(cpu_ticks); w1=$(wakeups)
+    echo "$1: over 30 s idle: CPU $((c1 - c0)) ticks of 1/$(getconf CLK_TCK) s (utime+stime)," \
+        "$((w1 - w0)) context switches; RSS after $(rss)"
+}
+all_complete() {
+    [ "$(curl -sf "$JOBS" | jq '[.items[] | select(any(.status.conditions // [] | .[]; .type == "Complete" and .status == "True"))] | length')" = 1000 ]
+}
+
+bench_memory() {
+    echo "== kjobd memory and idle CPU (load $(load))"
+    rm -rf "$TMP/state"
+    kjobd_start
+    echo "empty state dir, just ready: VmRSS $(rss)"
+    idle_cpu "empty state dir"
+
+    local t0 t1
+    t0=$(now_ns)
+    for i in $(seq 1000); do
+        printf '{"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"done-%s"},"spec":{"completions":0,"template":{"spec":{"restartPolicy":"Never","containers":[{"name":"c","image":"%s","command":["true"]}]}}}}\n' "$i" "$IMAGE"
+    done | python3 -c '
+import sys, urllib.request
+for line in sys.stdin:
+    req = urllib.request.Request(sys.argv[1], data=line.encode(), method="POST", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(req, timeout=30).read()
+' "$JOBS" || die "creating 1,000 Jobs failed"
+    wait_for 300 all_complete || die "1,000 Jobs not all Complete after 300 s"
+    t1=$(now_ns)
+    echo "1,000 Jobs (completions: 0) created and Complete in $(secs $((t1 - t0))) s; VmRSS $(rss), VmHWM $(hwm)"
+    echo "state dir: $(du -sh "$TMP/state" | cut -f1), $(find "$TMP/state" -type f | wc -l) files"
+
+    kjobd_stop
+    kjobd_start
+    echo "restarted on 1,000 finished Jobs, just ready: VmRSS $(rss), VmHWM $(hwm)"
+    all_complete || die "after restart not all 1,000 Jobs are Complete"
+    idle_cpu "1,000 finished Jobs"
+    kjobd_stop
+    echo "load after: $(load)"
+}
+
+[ -x "$KJOBD" ] || die "missing $KJOBD (make)"
+for c in docker curl jq bc python3; do command -v "$c" >/dev/null || die "$c is required"; done
+docker image inspect "$IMAGE" >/dev/null 2>&1 || die "image $IMAGE is missing (make images)"
+echo "kjobd.sh: $(date -u +%FT%TZ), $(nproc) CPUs, kjobd $KJOBD, $(docker version -f 'engine {{.Server.Version}} (API {{.Server.APIVersion}})')"
+
+case "$what" in
+    makespan) kjobd_start; bench_makespan ;;
+    latency) kjobd_start; bench_latency ;;
+    memory) bench_memory ;;
+    all) bench_memory; rm -rf "$TMP/state"; kjobd_start; bench_latency; bench_makespan ;;
+    *) die "usage: bench/kjobd.sh [makespan|latency|memory|all] [KJOBD]" ;;
+esac
