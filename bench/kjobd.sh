@@ -57,9 +57,10 @@ cleanup() {
     local p ids
     kjobd_stop
     for p in "${EPIDS[@]}"; do kill "$p" 2>/dev/null; done
-    ids=$(our_containers)
-    [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1
-    docker network rm "$NET" >/dev/null 2>&1
+    mapfile -t ids < <(our_containers)
+    [ "${#ids[@]}" -eq 0 ] || docker rm -f "${ids[@]}" >/dev/null 2>&1
+    # The engine can report endpoints of just-removed containers for a while.
+    wait_for 20 docker network rm "$NET" || echo "kjobd.sh: network $NET not removed" >&2
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -105,15 +106,66 @@ job_json() { # NAME COMPLETIONS PARALLELISM RUNLABEL COMMAND-JSON
         "$1" "$2" "$3" "$ID" "$4" "$IMAGE" "$5"
 }
 
-bench_makespan() {
-    echo "== makespan: 100 completions, parallelism 10, '$IMAGE true' (load $(load))"
-    local t0 t1 shell kj rm_t code rc
+# An events stream is live once a container of ours shows up in it (the
+# engine replays only its last 256 events, so it must be live before a run).
+events_live() {
+    docker run -d --network none --label "io.kjob.bench=$ID" --label io.kjob.bench-run=warm "$IMAGE" true \
+        >/dev/null 2>>"$TMP/docker.err" || die "docker run failed"
+    wait_for 30 grep -q ' warm$' "$1" || die "the engine's events stream shows nothing"
+    docker ps -aq --filter label=io.kjob.bench-run=warm --filter "label=io.kjob.bench=$ID" |
+        xargs -r docker rm -f >/dev/null 2>&1
+}
+
+# Per run label in the events file: containers, mean create->start and
+# start->die, and the mean number of containers alive (create..die summed
+# over the span from the first create to the last die).
+event_summary() { # FILE LABEL
+    sort -n "$1" | awk -v r="$2" '$4 == r {
+            t[$2, $3] = $1
+            if ($2 == "create") { ids[$3] = 1; cr[++nc] = $1 }
+            if ($2 == "die") dd[++nd] = $1
+        }
+        END {
+            for (id in ids) if ((("die", id) in t) && (("start", id) in t)) {
+                n++; cs += t["start", id] - t["create", id]; sd += t["die", id] - t["start", id]
+                alive += t["die", id] - t["create", id]
+            }
+            if (n == 0) { print "  engine events: none"; exit }
+            # The j-th create (j > 10) takes the slot the (j-10)-th die freed.
+            for (j = 11; j <= nc && j - 10 <= nd; j++) { g += cr[j] - dd[j - 10]; ng++ }
+            span = dd[nd] - cr[1]
+            printf "  engine events: %d containers; mean create->start %.0f ms, start->die %.0f ms, die->next create %.0f ms; mean alive %.1f over %.2f s (first create to last die)\n",
+                n, cs / n / 1e6, sd / n / 1e6, ng ? g / ng / 1e6 : 0, alive / span, span / 1e9
+        }'
+}
+dies_seen() { [ "$(awk -v r="$2" '$2 == "die" && $4 == r' "$1" | wc -l)" -ge 100 ]; }
+
+shell_loop() { # RUNLABEL NETWORK: prints ns
+    local t0 t1
     t0=$(now_ns)
-    seq 100 | xargs -P10 -I{} docker run --rm --network none --label "io.kjob.bench=$ID" "$IMAGE" true \
+    seq 100 | xargs -P10 -I{} docker run --rm --network "$2" --label "io.kjob.bench=$ID" \
+        --label "io.kjob.bench-run=$1" "$IMAGE" true \
         2>>"$TMP/docker.err" || { tail -n 5 "$TMP/docker.err" >&2; die "shell loop failed"; }
     t1=$(now_ns)
-    shell=$((t1 - t0))
-    echo "shell loop (docker run --rm, xargs -P10): $(secs $shell) s"
+    echo $((t1 - t0))
+}
+
+bench_makespan() {
+    echo "== makespan: 100 completions, parallelism 10, '$IMAGE true' (load $(load))"
+    local ev=$TMP/mk-events t0 t1 shell shellnet kj rm_t code rc
+    docker events --since "$(date +%s)" --filter type=container --filter event=create --filter event=start \
+        --filter event=die --filter "label=io.kjob.bench=$ID" \
+        --format '{{.TimeNano}} {{.Action}} {{.Actor.ID}} {{index .Actor.Attributes "io.kjob.bench-run"}}' >"$ev" 2>/dev/null &
+    EPIDS+=($!)
+    events_live "$ev"
+    shell=$(shell_loop shell-none none) || exit 1
+    echo "shell loop, --network none (the target's baseline): $(secs "$shell") s"
+    wait_for 30 dies_seen "$ev" shell-none
+    event_summary "$ev" shell-none
+    shellnet=$(shell_loop shell-net "$NET") || exit 1
+    echo "shell loop, --network $NET (kjobd's internal bridge, as the pods): $(secs "$shellnet") s"
+    wait_for 30 dies_seen "$ev" shell-net
+    event_summary "$ev" shell-net
 
     t0=$(now_ns)
     code=$(post_job "$(job_json makespan 100 10 makespan '["true"]')")
@@ -130,12 +182,15 @@ bench_makespan() {
     kj=$((t1 - t0))
     echo "kjob Job (POST to Complete; 100 exited containers kept): $(secs $kj) s;" \
         "status $(curl -sf "$JOBS/makespan" | jq -c '{succeeded: .status.succeeded, failed: (.status.failed // 0)}')"
+    wait_for 30 dies_seen "$ev" makespan
+    event_summary "$ev" makespan
     t0=$(now_ns)
     delete_job makespan || die "DELETE makespan failed"
     wait_for 600 no_containers "io.kjob.bench-run=makespan" || die "makespan containers still there after 600 s"
     rm_t=$(($(now_ns) - t0))
     echo "kjob DELETE (Background) to all 100 containers removed: $(secs $rm_t) s"
-    echo "ratio kjob/shell: $(ratio $kj $shell) (Job only), $(ratio $((kj + rm_t)) $shell) (Job + removal)"
+    echo "ratio kjob/shell(none): $(ratio $kj "$shell") (Job only), $(ratio $((kj + rm_t)) "$shell") (Job + removal);" \
+        "kjob/shell($NET): $(ratio $kj "$shellnet")"
     echo "load after: $(load)"
 }
 
@@ -164,10 +219,7 @@ bench_latency() {
         --filter "label=io.kjob.bench=$ID" \
         --format '{{.TimeNano}} {{index .Actor.Attributes "io.kjob.bench-run"}}' >"$ev" 2>/dev/null &
     EPIDS+=($!)
-    # The stream is live once a container start shows up in it.
-    docker run -d --network "$NET" --label "io.kjob.bench=$ID" --label io.kjob.bench-run=warm "$IMAGE" true >/dev/null 2>>"$TMP/docker.err"
-    wait_for 30 grep -q ' warm$' "$ev" || die "events stream shows nothing"
-    docker rm -f $(docker ps -aq --filter label=io.kjob.bench-run=warm --filter "label=io.kjob.bench=$ID") >/dev/null 2>&1
+    events_live "$ev"
 
     : >"$TMP/lat.kjob"; : >"$TMP/lat.docker"
     for i in $(seq "$RUNS"); do
@@ -197,7 +249,8 @@ bench_latency() {
 
 rss() {
     awk '$1 ~ /^(VmRSS|RssAnon|RssFile):$/ {v[$1] = $2 / 1024}
-         END {printf "%.1f MiB (anon %.1f, file %.1f)", v["VmRSS:"], v["RssAnon:"], v["RssFile:"]}' "/proc/$KPID/status"
+         END {printf "%.1f MiB (anon %.1f, file %.1f", v["VmRSS:"], v["RssAnon:"], v["RssFile:"]}' "/proc/$KPID/status"
+    awk '$1 == "Pss:" {printf ", Pss %.1f)", $2 / 1024}' "/proc/$KPID/smaps_rollup"
 }
 wakeups() { awk '$1 == "voluntary_ctxt_switches:" {v = $2} $1 == "nonvoluntary_ctxt_switches:" {n = $2} END {print v + n}' "/proc/$KPID/status"; }
 hwm() { awk '$1 == "VmHWM:" {printf "%.1f MiB", $2 / 1024}' "/proc/$KPID/status"; }
@@ -241,7 +294,11 @@ for line in sys.stdin:
     kjobd_start
     echo "restarted on 1,000 finished Jobs, just ready: VmRSS $(rss), VmHWM $(hwm)"
     all_complete || die "after restart not all 1,000 Jobs are Complete"
-    idle_cpu "1,000 finished Jobs"
+    local rv0
+    rv0=$(curl -sf "$JOBS?limit=1" | jq -r .metadata.resourceVersion)
+    idle_cpu "1,000 finished Jobs, first 30 s"
+    idle_cpu "1,000 finished Jobs, next 30 s"
+    echo "store resourceVersion over the 60 s: $rv0 -> $(curl -sf "$JOBS?limit=1" | jq -r .metadata.resourceVersion)"
     kjobd_stop
     echo "load after: $(load)"
 }

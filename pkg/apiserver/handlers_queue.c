@@ -165,6 +165,13 @@ static int check_object(cJSON *obj, const struct kind *k, struct kj_http_resp *r
     } else {
         if (get(spec, "type") == NULL)
             cJSON_AddStringToObject(spec, "type", "ClusterIP");
+        /* There is no virtual IP: the name resolves to the pods themselves,
+         * which is what Kubernetes calls a headless Service. */
+        const char *t = cJSON_GetStringValue(get(spec, "type"));
+        if (t != NULL && strcmp(t, "ClusterIP") == 0 && get(spec, "clusterIP") == NULL) {
+            cJSON_AddStringToObject(spec, "clusterIP", "None");
+            cJSON_AddItemToArray(cJSON_AddArrayToObject(spec, "clusterIPs"), cJSON_CreateString("None"));
+        }
         if (get(spec, "sessionAffinity") == NULL)
             cJSON_AddStringToObject(spec, "sessionAffinity", "None");
         cJSON *p;
@@ -513,6 +520,8 @@ static const struct kj_route routes[] = {
     {"PUT", "/apis/apps/v1/" NSP "replicasets/{name}/status", h_replace, "replicasets"},
     {"PATCH", "/apis/apps/v1/" NSP "replicasets/{name}/status", h_patch, "replicasets"},
     {"*", "/apis/apps/v1/" NSP "replicasets/{name}/scale", h_scale, "replicasets"},
+    {"GET", "/api/v1/" NSP "endpoints/{name}", kj_h_service_endpoints, "endpoints"},
+    {"GET", "/apis/discovery.k8s.io/v1/" NSP "endpointslices", kj_h_service_endpointslices, "endpointslices"},
     {"GET", "/api/v1/services", h_list, "services"},
     {"GET", "/api/v1/" NSP "services", h_list, "services"},
     {"POST", "/api/v1/" NSP "services", h_create, "services"},

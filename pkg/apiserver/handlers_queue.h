@@ -23,6 +23,15 @@ void kj_queue_routes_install(struct kj_apiserver *srv, struct kj_rs_driver *rs);
  * by the Service and answers with the pod's response. */
 int kj_h_service_proxy(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 
+/* GET endpoints/NAME (proxy.c): the Service's ready pods as core/v1
+ * Endpoints, computed (kjob stores no Endpoints objects). */
+int kj_h_service_endpoints(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+
+/* GET discovery.k8s.io/v1 endpointslices?labelSelector=kubernetes.io/service-name=X
+ * (proxy.c): the same, as one EndpointSlice. */
+int kj_h_service_endpointslices(struct kj_http_req *req, struct kj_http_resp *resp,
+                                kj_error_t *err);
+
 /* The driver given to kj_queue_routes_install (borrowed), or NULL. */
 struct kj_rs_driver *kj_queue_rs_driver(void);
 

@@ -12,6 +12,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "apiserver/handlers.h"
 #include "apiserver/status.h"
 #include "controller/rs_driver.h"
 #include "util/cleanup.h"
@@ -182,4 +183,80 @@ int kj_h_service_proxy(struct kj_http_req *req, struct kj_http_resp *resp, kj_er
     evhttp_connection_set_closecb(p->client_conn, client_close_cb, p);
     resp->hijacked = true;
     return 0;
+}
+
+/* ---- Endpoints ---- */
+
+int kj_h_service_endpoints(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
+{
+    const char *ns = kj_route_param(&req->params, "namespace");
+    const char *name = kj_route_param(&req->params, "name");
+    if (kj_namespace_check(ns, err) < 0)
+        return -1;
+    cJSON *ep = kj_queue_rs_driver() != NULL ? kj_rs_driver_endpoints(kj_queue_rs_driver(), ns, name) : NULL;
+    if (ep == NULL)
+        return kj_http_resp_json(resp, 404, kj_status_not_found("endpoints", "", name));
+    return kj_http_resp_json(resp, 200, ep);
+}
+
+/* The Endpoints of a Service as one discovery.k8s.io/v1 EndpointSlice
+ * (what kubectl describe service reads). */
+static cJSON *slice_of(const cJSON *ep)
+{
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(ep, "metadata");
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
+    cJSON *s = cJSON_CreateObject();
+    cJSON *m = cJSON_AddObjectToObject(s, "metadata");
+    cJSON_AddStringToObject(m, "name", name);
+    cJSON_AddItemToObject(m, "namespace", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(md, "namespace"), 1));
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(m, "labels"), "kubernetes.io/service-name", name);
+    cJSON_AddStringToObject(s, "addressType", "IPv4");
+    cJSON *eps = cJSON_AddArrayToObject(s, "endpoints");
+    const cJSON *sub = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ep, "subsets"), 0);
+    const char *kinds[] = {"addresses", "notReadyAddresses"};
+    for (int k = 0; k < 2; k++) {
+        const cJSON *a;
+        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(sub, kinds[k]))
+        {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddItemToArray(cJSON_AddArrayToObject(e, "addresses"),
+                                 cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(a, "ip"), 1));
+            cJSON_AddBoolToObject(cJSON_AddObjectToObject(e, "conditions"), "ready", k == 0);
+            cJSON_AddItemToObject(e, "targetRef", cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(a, "targetRef"), 1));
+            cJSON_AddItemToArray(eps, e);
+        }
+    }
+    cJSON *ports = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(sub, "ports"), 1);
+    cJSON *pt;
+    /* The slice API always has a name (kubectl dereferences it). */
+    cJSON_ArrayForEach(pt, ports)
+    {
+        if (cJSON_GetObjectItemCaseSensitive(pt, "name") == NULL)
+            cJSON_AddStringToObject(pt, "name", "");
+    }
+    cJSON_AddItemToObject(s, "ports", ports != NULL ? ports : cJSON_CreateArray());
+    return s;
+}
+
+int kj_h_service_endpointslices(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
+{
+    const char *ns = kj_route_param(&req->params, "namespace");
+    if (kj_namespace_check(ns, err) < 0)
+        return -1;
+    const char *sel = kj_query_get(&req->query, "labelSelector");
+    const char *key = "kubernetes.io/service-name=";
+    cJSON *list = cJSON_CreateObject();
+    cJSON_AddStringToObject(list, "kind", "EndpointSliceList");
+    cJSON_AddStringToObject(list, "apiVersion", "discovery.k8s.io/v1");
+    cJSON_AddObjectToObject(list, "metadata");
+    cJSON *items = cJSON_AddArrayToObject(list, "items");
+    /* Only the lookup kubectl does, by service name. */
+    if (sel != NULL && strncmp(sel, key, strlen(key)) == 0 && kj_queue_rs_driver() != NULL) {
+        cJSON *ep = kj_rs_driver_endpoints(kj_queue_rs_driver(), ns, sel + strlen(key));
+        if (ep != NULL) {
+            cJSON_AddItemToArray(items, slice_of(ep));
+            cJSON_Delete(ep);
+        }
+    }
+    return kj_http_resp_json(resp, 200, list);
 }

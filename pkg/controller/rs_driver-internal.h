@@ -5,6 +5,7 @@
 #define KJ_CONTROLLER_RS_DRIVER_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -82,6 +83,10 @@ bool kj_rs_pod_ready(struct kj_rs_driver *d, struct rpod *p);
 void kj_rs_probes_tick(struct kj_rs_driver *d);
 /* Bring pod aliases in line with the stored Services (rs_service.c). */
 void kj_rs_services_sync(struct kj_rs_driver *d);
+/* Kubernetes' 5-character name suffix (n chars + NUL into out). */
+void kj_rs_random_suffix(char *out, size_t n);
+/* A random RFC 4122 v4 uuid (owned by the caller). */
+char *kj_rs_uuid_new(void);
 /* Store a core/v1 Event about `obj` (a ReplicaSet or Service); fmt has one %s. */
 void kj_rs_emit(struct kj_rs_driver *d, const cJSON *obj, bool warning, const char *reason,
                 const char *fmt, const char *arg);

@@ -2,11 +2,9 @@
 #include "controller/rs_driver.h"
 #include "controller/rs_driver-internal.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <event2/event.h>
 
@@ -161,63 +159,6 @@ static void wake_cb(evutil_socket_t fd, short what, void *arg)
     kj_rs_trigger(d);
 }
 
-/* ---- events ---- */
-
-static void emit(struct kj_rs_driver *d, const cJSON *rs, bool warning, const char *reason,
-                 const char *fmt, const char *arg)
-{
-    const cJSON *md = get(rs, "metadata");
-    const char *ns = gets(md, "namespace"), *name = gets(md, "name");
-    int64_t now = kj_time_now_ns();
-    char ts[KJ_RFC3339_BUFSZ], micro[KJ_RFC3339_BUFSZ], ev_name[300];
-    kj_rfc3339_format(now, ts, sizeof ts);
-    kj_rfc3339_format_micro(now, micro, sizeof micro);
-    snprintf(ev_name, sizeof ev_name, "%s.%" PRIx64, name, (uint64_t)now);
-    while (kj_store_get(d->store, "events", ns, ev_name) != NULL)
-        snprintf(ev_name, sizeof ev_name, "%s.%" PRIx64, name, (uint64_t)++now);
-    cleanup_free char *msg = xasprintf(fmt, arg);
-    cJSON *ev = cJSON_CreateObject();
-    cJSON_AddStringToObject(ev, "kind", "Event");
-    cJSON_AddStringToObject(ev, "apiVersion", "v1");
-    cJSON *m = cJSON_AddObjectToObject(ev, "metadata");
-    cJSON_AddStringToObject(m, "name", ev_name);
-    cJSON_AddStringToObject(m, "namespace", ns);
-    cJSON_AddStringToObject(m, "creationTimestamp", ts);
-    cJSON *io = cJSON_AddObjectToObject(ev, "involvedObject");
-    cJSON_AddStringToObject(io, "kind", gets(rs, "kind") != NULL ? gets(rs, "kind") : "ReplicaSet");
-    cJSON_AddStringToObject(io, "namespace", ns);
-    cJSON_AddStringToObject(io, "name", name);
-    if (gets(md, "uid") != NULL)
-        cJSON_AddStringToObject(io, "uid", gets(md, "uid"));
-    cJSON_AddStringToObject(io, "apiVersion",
-                            gets(rs, "apiVersion") != NULL ? gets(rs, "apiVersion") : "apps/v1");
-    cJSON_AddStringToObject(ev, "reason", reason);
-    cJSON_AddStringToObject(ev, "message", msg);
-    const char *component =
-        strcmp(gets(rs, "kind") != NULL ? gets(rs, "kind") : "", "Service") == 0
-            ? "service-controller"
-            : "replicaset-controller";
-    cJSON_AddStringToObject(cJSON_AddObjectToObject(ev, "source"), "component", component);
-    cJSON_AddStringToObject(ev, "firstTimestamp", ts);
-    cJSON_AddStringToObject(ev, "lastTimestamp", ts);
-    cJSON_AddNumberToObject(ev, "count", 1);
-    cJSON_AddStringToObject(ev, "type", warning ? "Warning" : "Normal");
-    cJSON_AddStringToObject(ev, "eventTime", micro);
-    cJSON_AddStringToObject(ev, "reportingComponent", component);
-    cJSON_AddStringToObject(ev, "reportingInstance", "kjobd");
-    kj_error_t err = NULL;
-    if (kj_store_create(d->store, "events", ns, ev_name, ev, NULL, &err) < 0) {
-        cJSON_Delete(ev);
-        kj_error_log_release(&err, "replicaset controller: record event");
-    }
-}
-
-void kj_rs_emit(struct kj_rs_driver *d, const cJSON *obj, bool warning, const char *reason,
-                const char *fmt, const char *arg)
-{
-    emit(d, obj, warning, reason, fmt, arg);
-}
-
 /* ---- operations ---- */
 
 static const cJSON *rs_by_uid(struct kj_rs_driver *d, const char *ns, const char *uid,
@@ -247,10 +188,10 @@ static void op_done_cb(void *arg, const char *cid, const kj_error_t err)
                     p->started_at = kj_time_now_ns();
             }
             if (rs != NULL)
-                emit(d, rs, false, "SuccessfulCreate", "Created pod: %s", op->pod);
+                kj_rs_emit(d, rs, false, "SuccessfulCreate", "Created pod: %s", op->pod);
         } else {
             if (rs != NULL)
-                emit(d, rs, true, "FailedCreate", "Error creating: %s", err->msg);
+                kj_rs_emit(d, rs, true, "FailedCreate", "Error creating: %s", err->msg);
             if (p != NULL)
                 pod_drop(d, p);
         }
@@ -258,11 +199,11 @@ static void op_done_cb(void *arg, const char *cid, const kj_error_t err)
     case ROP_REMOVE:
         if (err == NULL) {
             if (rs != NULL)
-                emit(d, rs, false, "SuccessfulDelete", "Deleted pod: %s", op->pod);
+                kj_rs_emit(d, rs, false, "SuccessfulDelete", "Deleted pod: %s", op->pod);
             if (p != NULL)
                 pod_drop(d, p);
         } else if (rs != NULL) {
-            emit(d, rs, true, "FailedDelete", "Error deleting: %s", err->msg);
+            kj_rs_emit(d, rs, true, "FailedDelete", "Error deleting: %s", err->msg);
         }
         break;
     case ROP_RESTART:
@@ -285,38 +226,6 @@ static void op_done_cb(void *arg, const char *cid, const kj_error_t err)
     kj_rs_trigger(d);
 }
 
-static void random_suffix(char *out, size_t n)
-{
-    /* Kubernetes' rand.String alphabet: no vowels, no confusable digits. */
-    static const char alnum[] = "bcdfghjklmnpqrstvwxz2456789";
-    unsigned char b[16];
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = getrandom(b + got, n - got, 0);
-        if (r > 0)
-            got += (size_t)r;
-    }
-    for (size_t i = 0; i < n; i++)
-        out[i] = alnum[b[i] % (sizeof alnum - 1)];
-    out[n] = '\0';
-}
-
-static char *uuid_new(void)
-{
-    unsigned char b[16];
-    size_t got = 0;
-    while (got < sizeof b) {
-        ssize_t r = getrandom(b + got, sizeof b - got, 0);
-        if (r > 0)
-            got += (size_t)r;
-    }
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-    return xasprintf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                     b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-                     b[13], b[14], b[15]);
-}
-
 static void issue_create(struct kj_rs_driver *d, const cJSON *rs)
 {
     const cJSON *md = get(rs, "metadata");
@@ -324,10 +233,10 @@ static void issue_create(struct kj_rs_driver *d, const cJSON *rs)
     const cJSON *tmpl = get(get(rs, "spec"), "template");
     char sfx[6], pod[128];
     do {
-        random_suffix(sfx, 5);
+        kj_rs_random_suffix(sfx, 5);
         snprintf(pod, sizeof pod, "%.57s-%s", name, sfx);
     } while (kj_rs_pod_find(d, ns, pod) != NULL);
-    cleanup_free char *pod_uid = uuid_new();
+    cleanup_free char *pod_uid = kj_rs_uuid_new();
     cleanup_free char *job_name = xasprintf(KJ_RS_JOB_NAME_PREFIX "%s", name);
     cleanup_cjson cJSON *labels = cJSON_Duplicate(get(get(tmpl, "metadata"), "labels"), 1);
     if (!cJSON_IsObject(labels)) {
@@ -362,7 +271,7 @@ static void issue_create(struct kj_rs_driver *d, const cJSON *rs)
     op->owner_name = xstrdup(name);
     kj_error_t err = NULL;
     if (d->inner.ops->pod_create(d->inner.impl, &req, op_done_cb, op, &err) < 0) {
-        emit(d, rs, true, "FailedCreate", "Error creating: %s",
+        kj_rs_emit(d, rs, true, "FailedCreate", "Error creating: %s",
              err != NULL && err->msg != NULL ? err->msg : "runtime refused");
         kj_error_release(&err);
         kj_rs_op_free(op);
@@ -614,64 +523,6 @@ static void resync_cb(evutil_socket_t fd, short what, void *arg)
         d->listing = false;
         kj_error_release(&err);
     }
-}
-
-/* ---- tee runtime ---- */
-
-static void tee_set_observer(void *impl, kj_runtime_obs_cb cb, void *arg)
-{
-    struct kj_rs_driver *d = impl;
-    d->job_cb = cb;
-    d->job_arg = arg;
-}
-
-static int tee_create(void *impl, const struct kj_runtime_pod_req *req, kj_runtime_done_cb done,
-                      void *arg, kj_error_t *err)
-{
-    struct kj_rs_driver *d = impl;
-    return d->inner.ops->pod_create(d->inner.impl, req, done, arg, err);
-}
-
-static int tee_restart(void *impl, const struct kj_runtime_pod_ref *pod, kj_runtime_done_cb done,
-                       void *arg, kj_error_t *err)
-{
-    struct kj_rs_driver *d = impl;
-    return d->inner.ops->pod_restart(d->inner.impl, pod, done, arg, err);
-}
-
-static int tee_stop(void *impl, const struct kj_runtime_pod_ref *pod, int grace,
-                    kj_runtime_done_cb done, void *arg, kj_error_t *err)
-{
-    struct kj_rs_driver *d = impl;
-    return d->inner.ops->pod_stop(d->inner.impl, pod, grace, done, arg, err);
-}
-
-static int tee_remove(void *impl, const struct kj_runtime_pod_ref *pod, kj_runtime_done_cb done,
-                      void *arg, kj_error_t *err)
-{
-    struct kj_rs_driver *d = impl;
-    kj_log(KJ_LOG_DEBUG, "job controller: remove pod `%s/%s`", pod->ns, pod->pod_name);
-    return d->inner.ops->pod_remove(d->inner.impl, pod, done, arg, err);
-}
-
-static int tee_list(void *impl, kj_runtime_list_cb done, void *arg, kj_error_t *err)
-{
-    struct kj_rs_driver *d = impl;
-    return d->inner.ops->pod_list(d->inner.impl, done, arg, err);
-}
-
-static const struct kj_runtime_ops tee_ops = {
-    .set_observer = tee_set_observer,
-    .pod_create = tee_create,
-    .pod_restart = tee_restart,
-    .pod_stop = tee_stop,
-    .pod_remove = tee_remove,
-    .pod_list = tee_list,
-};
-
-struct kj_runtime kj_rs_driver_runtime(struct kj_rs_driver *d)
-{
-    return (struct kj_runtime){.ops = &tee_ops, .impl = d};
 }
 
 /* ---- lifecycle ---- */

@@ -71,6 +71,11 @@ cJSON *kj_rs_driver_pod(struct kj_rs_driver *d, const char *ns, const char *name
 int kj_rs_driver_endpoint(struct kj_rs_driver *d, const char *ns, const char *svc,
                           const char *port, char **ip, int *port_out, kj_error_t *err);
 
+/* The core/v1 Endpoints of Service `svc` in `ns` (ready selected pods and
+ * their target ports) as a new object owned by the caller, or NULL when
+ * the Service does not exist. */
+cJSON *kj_rs_driver_endpoints(struct kj_rs_driver *d, const char *ns, const char *svc);
+
 /* The event loop the driver runs on (borrowed). */
 struct event_base *kj_rs_driver_base(struct kj_rs_driver *d);
 

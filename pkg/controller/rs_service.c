@@ -227,6 +227,71 @@ int kj_rs_driver_endpoint(struct kj_rs_driver *d, const char *ns, const char *sv
     return 0;
 }
 
+cJSON *kj_rs_driver_endpoints(struct kj_rs_driver *d, const char *ns, const char *svc)
+{
+    const cJSON *s = kj_store_get(d->store, "services", ns, svc);
+    if (s == NULL)
+        return NULL;
+    cJSON *ep = cJSON_CreateObject();
+    cJSON_AddStringToObject(ep, "kind", "Endpoints");
+    cJSON_AddStringToObject(ep, "apiVersion", "v1");
+    cJSON *md = cJSON_AddObjectToObject(ep, "metadata");
+    cJSON_AddStringToObject(md, "name", svc);
+    cJSON_AddStringToObject(md, "namespace", ns);
+    const cJSON *smd = get(s, "metadata");
+    if (gets(smd, "creationTimestamp") != NULL)
+        cJSON_AddStringToObject(md, "creationTimestamp", gets(smd, "creationTimestamp"));
+    const cJSON *sel = get(get(s, "spec"), "selector");
+    cJSON *addrs = cJSON_CreateArray(), *nready = cJSON_CreateArray();
+    const cJSON *tmpl_spec = NULL;
+    for (int i = 0; i < d->npods; i++) {
+        struct rpod *p = d->pods[i];
+        const cJSON *tmpl = get(get(kj_rs_owner(d, p), "spec"), "template");
+        if (strcmp(p->ns, ns) != 0 || p->ip == NULL || p->state != KJ_POD_OBS_RUNNING ||
+            !kj_svc_selector_matches(sel, get(get(tmpl, "metadata"), "labels")))
+            continue;
+        tmpl_spec = get(tmpl, "spec");
+        cJSON *a = cJSON_CreateObject();
+        cJSON_AddStringToObject(a, "ip", p->ip);
+        cJSON *ref = cJSON_AddObjectToObject(a, "targetRef");
+        cJSON_AddStringToObject(ref, "kind", "Pod");
+        cJSON_AddStringToObject(ref, "namespace", p->ns);
+        cJSON_AddStringToObject(ref, "name", p->name);
+        cJSON_AddStringToObject(ref, "uid", p->uid);
+        cJSON_AddItemToArray(kj_rs_pod_ready(d, p) ? addrs : nready, a);
+    }
+    if (cJSON_GetArraySize(addrs) + cJSON_GetArraySize(nready) > 0) {
+        cJSON *subset = cJSON_CreateObject();
+        if (cJSON_GetArraySize(addrs) > 0)
+            cJSON_AddItemToObject(subset, "addresses", addrs);
+        else
+            cJSON_Delete(addrs);
+        if (cJSON_GetArraySize(nready) > 0)
+            cJSON_AddItemToObject(subset, "notReadyAddresses", nready);
+        else
+            cJSON_Delete(nready);
+        cJSON *ports = cJSON_AddArrayToObject(subset, "ports");
+        const cJSON *sp;
+        cJSON_ArrayForEach(sp, get(get(s, "spec"), "ports"))
+        {
+            char want[16];
+            const cJSON *port = get(sp, "port");
+            snprintf(want, sizeof want, "%d", cJSON_IsNumber(port) ? port->valueint : 0);
+            cJSON *o = cJSON_CreateObject();
+            if (gets(sp, "name") != NULL)
+                cJSON_AddStringToObject(o, "name", gets(sp, "name"));
+            cJSON_AddNumberToObject(o, "port", kj_svc_target_port(s, want, tmpl_spec));
+            cJSON_AddStringToObject(o, "protocol", gets(sp, "protocol") ? gets(sp, "protocol") : "TCP");
+            cJSON_AddItemToArray(ports, o);
+        }
+        cJSON_AddItemToArray(cJSON_AddArrayToObject(ep, "subsets"), subset);
+    } else {
+        cJSON_Delete(addrs);
+        cJSON_Delete(nready);
+    }
+    return ep;
+}
+
 /* ---- Pod views ---- */
 
 static cJSON *labels_copy(const cJSON *tmpl)
