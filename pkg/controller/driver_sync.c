@@ -167,6 +167,9 @@ static struct djob *op_job(struct dop *op)
 
 static void pump_creates(struct djob *j);
 
+/* Upstream creates at most 500 pods per sync. */
+#define KJ_CREATE_WINDOW_MAX 500
+
 static void create_done_cb(void *arg, const char *cid, const kj_error_t err)
 {
     struct dop *op = arg;
@@ -205,11 +208,9 @@ static void create_done_cb(void *arg, const char *cid, const kj_error_t err)
         create_forget(j, i);
     j->batch_outstanding--;
     kj_drv_op_free(op);
-    if (j->batch_outstanding == 0) {
-        if (err == NULL)
-            j->batch_size *= 2;
-        pump_creates(j);
-    }
+    if (err == NULL && j->batch_size < KJ_CREATE_WINDOW_MAX)
+        j->batch_size++;
+    pump_creates(j);
     kj_drv_trigger(j);
 }
 
@@ -296,11 +297,18 @@ static void issue_create(struct djob *j, const cJSON *job, struct dcreate *c)
     }
 }
 
-/* Slow start (§2 step 7): batches of 1, 2, 4 ...; the next batch only after
- * every create of the previous one succeeded. */
+/* Slow start (§2 step 7) as a window: at most batch_size creates in flight;
+ * each success widens the window by one, so it doubles every round trip
+ * (1, 2, 4 ...), and a failure closes it to 1 (creates_drop_queued). A
+ * "create" here includes the container's start (about a second on a busy
+ * engine), so the window is not reset when the queue drains: a replacement
+ * for a pod that just finished goes out at once instead of waiting for the
+ * creates already in flight, as the upstream controller's fast API calls
+ * allow. */
 static void pump_creates(struct djob *j)
 {
-    if (j->batch_outstanding > 0)
+    int room = j->batch_size - j->batch_outstanding;
+    if (room <= 0)
         return;
     const cJSON *job = kj_store_get(j->d->store, "jobs", j->ns, j->name);
     if (job == NULL || j->gone) {
@@ -310,14 +318,12 @@ static void pump_creates(struct djob *j)
     int queued = 0;
     for (int i = 0; i < j->ncreates; i++)
         queued += !j->creates[i].issued;
-    if (queued == 0) {
-        j->batch_size = 1;
+    if (queued == 0)
         return;
-    }
     /* Names first: a refused create edits j->creates. */
     int n = 0;
-    char **names = xcalloc((size_t)j->batch_size + 1, sizeof(char *));
-    for (int i = 0; i < j->ncreates && n < j->batch_size; i++)
+    char **names = xcalloc((size_t)room + 1, sizeof(char *));
+    for (int i = 0; i < j->ncreates && n < room; i++)
         if (!j->creates[i].issued)
             names[n++] = xstrdup(j->creates[i].name);
     for (int k = 0; k < n; k++) {
