@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(gcc make pkg-config curl jq iproute2 clang
       libcurl4-openssl-dev libcjson-dev libyaml-dev libevent-dev
-      libcmocka-dev libssl-dev docker.io busybox-static)
+      libcmocka-dev libssl-dev docker.io busybox-static docker-compose)
 pkgs+=(${KJOB_EXTRA_DEPS:-})
 
 missing=()

@@ -9,7 +9,7 @@
 # pods, a few log lines) and stops the kjobd it started. Uses kubectl when it
 # works against kjobd, otherwise plain curl on the same REST API.
 #
-# Knobs: KJOB_EXAMPLES="12-1 12-2 12-3" (which ones), KJOBD_URL, KJOBD_BIN, KJOBD_FLAGS
+# Knobs: KJOB_EXAMPLES="12-1 12-2 12-3 queue" (which ones; queue = 12-4..12-7), KJOBD_URL, KJOBD_BIN, KJOBD_FLAGS
 # (extra flags for the kjobd started here), NO_COLOR=1.
 set -uo pipefail
 
@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BOOK=$ROOT/tests/fixtures/book
 [ -f "$BOOK/12-1-job-oneshot.yaml" ] || BOOK=/work/shared/book/ch12
 URL=${KJOBD_URL:-http://127.0.0.1:8001}
-EXAMPLES=${KJOB_EXAMPLES:-12-1 12-2 12-3}
+EXAMPLES=${KJOB_EXAMPLES:-12-1 12-2 12-3 queue}
 NS=default
 KJOBD_PID=
 WORK=$(mktemp -d /tmp/kjob-examples.XXXXXX)
@@ -38,6 +38,7 @@ for c in curl jq docker; do command -v "$c" >/dev/null || die "$c is required"; 
 example_containers() {
     local ex
     for ex in $EXAMPLES; do
+        [ "$ex" = queue ] && continue
         docker ps -aq --filter label=io.kjob.managed=true --filter "label=io.kjob.namespace=$NS" \
             --filter "label=io.kjob.job-name=$(job_name "$ex")"
     done
@@ -46,7 +47,9 @@ example_containers() {
 cleanup() {
     if [ -n "$KJOBD_PID" ]; then
         step "cleaning up: deleting the example Jobs and stopping the kjobd started for them"
-        for ex in $EXAMPLES; do delete_job "$(job_name "$ex")" >/dev/null 2>&1; done
+        for ex in $EXAMPLES; do
+            if [ "$ex" = queue ]; then queue_cleanup; else delete_job "$(job_name "$ex")" >/dev/null 2>&1; fi
+        done
         for _ in $(seq 75); do [ -z "$(example_containers)" ] && break; sleep 0.2; done
         kill -TERM "$KJOBD_PID" 2>/dev/null
         wait "$KJOBD_PID" 2>/dev/null
@@ -203,11 +206,54 @@ run_example() {
     show_result "$name"
 }
 
-for ex in $EXAMPLES; do run_example "$ex"; done
+# The work-queue pattern: 12-4 ReplicaSet and 12-5 Service run kuard's memq
+# server, 12-6 loads 100 items through the Service proxy (nothing listens on
+# the host's 8080, where the book port-forwards), 12-7 drains it with five
+# consumers.
+queue_cleanup() {
+    [ -n "$KUBECTL" ] || return 0
+    $KUBECTL delete job consumers --ignore-not-found >/dev/null 2>&1
+    $KUBECTL delete rs/queue svc/queue --ignore-not-found >/dev/null 2>&1
+}
 
-title "not shown"
-say "12-4 .. 12-7 (a work queue: a ReplicaSet + Service running kuard's memq, then consumer"
-say "Jobs) need ReplicaSet and Service support in kjobd, which is not there yet."
+run_queue() {
+    title "12-4 .. 12-7: a work queue (a ReplicaSet + Service running kuard's memq, 100 items, five consumers; 2-3 minutes of CPU)"
+    if [ -z "$KUBECTL" ]; then
+        say "this one needs kubectl; skipped"
+        return
+    fi
+    local proxy=$URL/api/v1/namespaces/$NS/services/queue:8080/proxy f
+    queue_cleanup
+    for f in 12-4-rs-queue 12-5-service-queue; do
+        cmd "kubectl --server $URL apply -f tests/fixtures/book/$f.yaml"
+        $KUBECTL apply -f "$BOOK/$f.yaml" | sed 's/^/  /'
+    done
+    step "wait for the queue (through the Service proxy: $proxy)"
+    local i
+    for i in $(seq 300); do
+        curl -sf "$proxy/memq/server/stats" >/dev/null && break
+        sleep 0.2
+    done
+    step "load it: 12-6-load-queue.sh, pointed at the proxy"
+    sed "s#localhost:8080#$proxy#g" "$BOOK/12-6-load-queue.sh" >"$WORK/load-queue.sh"
+    bash "$WORK/load-queue.sh" >/dev/null 2>&1 || { say "${R}loading the queue failed${N}"; return; }
+    cmd "curl $proxy/memq/server/stats"
+    curl -s "$proxy/memq/server/stats" | sed 's/^/  /'
+    cmd "kubectl --server $URL apply -f tests/fixtures/book/12-7-job-consumers.yaml"
+    $KUBECTL apply -f "$BOOK/12-7-job-consumers.yaml" | sed 's/^/  /'
+    step "watch"
+    cmd "kubectl --server $URL wait --for=condition=complete job/consumers --timeout=600s"
+    $KUBECTL wait --for=condition=complete job/consumers --timeout=600s | sed 's/^/  /'
+    cmd "kubectl --server $URL get rs,svc,jobs,pods"
+    $KUBECTL get rs,svc,jobs,pods 2>&1 | sed 's/^/  /'
+    cmd "curl $proxy/memq/server/stats"
+    curl -s "$proxy/memq/server/stats" | sed 's/^/  /'
+}
+
+for ex in $EXAMPLES; do
+    if [ "$ex" = queue ]; then run_queue; else run_example "$ex"; fi
+done
+
 title "done"
 say "Try it yourself: start bin/kjobd, then"
 if [ -n "$KUBECTL" ]; then

@@ -7,12 +7,15 @@
 #   scripts/run-tests.sh <label> <test>...
 #   KJ_VALGRIND=1   run unit binaries under valgrind (leaks are failures)
 #   KJ_ONLY=regex   run only tests whose path matches
+# A skipped case ("ok N # SKIP why") is reported as skipped; under CI (or
+# KJ_TEST_STRICT=1) it counts as a failure, since CI must have every tool.
 set -uo pipefail
 
 label=$1; shift
 logdir=build/test-logs
 mkdir -p "$logdir"
-pass=0; fail=0; failed=()
+pass=0; fail=0; skip=0; failed=()
+strict=${KJ_TEST_STRICT:-${CI:-}}
 
 run_one() {
     local t=$1 name log rc
@@ -42,18 +45,24 @@ run_one() {
         fi
         rc=${PIPESTATUS[0]} ;;
     esac
-    local p f
+    local p f s
     p=$(grep -cE '^ok ' "$log")
     f=$(grep -cE '^not ok ' "$log")
+    s=$(grep -cE '^ok .*# SKIP' "$log")
+    p=$((p - s))
+    if [ "$s" -gt 0 ] && [ -n "$strict" ]; then
+        echo "not ok - $name skipped $s case(s), which CI does not allow"
+        f=$((f + s)); s=0
+    fi
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         echo "not ok - $name exited with status $rc"
         f=1
     fi
-    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
         echo "not ok - $name reported no test"
         f=1
     fi
-    pass=$((pass + p)); fail=$((fail + f))
+    pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
     [ "$f" -eq 0 ] || failed+=("$name")
 }
 
@@ -66,5 +75,9 @@ done
 
 echo "#"
 [ ${#failed[@]} -eq 0 ] || echo "# failing: ${failed[*]}"
-echo "$label: $pass passed, $fail failed"
+if [ "$skip" -gt 0 ]; then
+    echo "$label: $pass passed, $fail failed, $skip skipped"
+else
+    echo "$label: $pass passed, $fail failed"
+fi
 [ "$fail" -eq 0 ]

@@ -313,9 +313,17 @@ int kj_h_job_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
     bool dry = false;
     if (delete_policy(req, &policy, &dry, err) < 0)
         return -1;
-    if (policy == KJ_PROPAGATION_UNSET)
-        policy = deps->default_propagation != KJ_PROPAGATION_UNSET ? deps->default_propagation
-                                                                   : KJ_PROPAGATION_BACKGROUND;
+    if (policy == KJ_PROPAGATION_UNSET && deps->default_propagation != KJ_PROPAGATION_UNSET)
+        policy = deps->default_propagation;
+    if (policy == KJ_PROPAGATION_UNSET) {
+        /* batch/v1 keeps its pre-GC default (k8s-job.md §10.1); kubectl
+         * always sends Background, so only raw API clients see this. */
+        policy = KJ_PROPAGATION_ORPHAN;
+        kj_strlist_push(&resp->warnings,
+                        "child pods are preserved by default when jobs are deleted; set "
+                        "propagationPolicy=Background to remove them or set "
+                        "propagationPolicy=Orphan to suppress this warning");
+    }
     const cJSON *stored = kj_store_get(store_of(req), JOBS, ns, name);
     if (stored == NULL)
         return kj_http_resp_json(resp, 404, kj_status_not_found(JOBS, GROUP, name));

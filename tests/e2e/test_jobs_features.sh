@@ -149,7 +149,12 @@ if wait_for 60 sh -c "[ -n \"\$(docker ps -q --filter label=io.kjob.namespace=$K
 else
     not_ok "rm -f: the pod started"; kj_dump rmf
 fi
-kj_api DELETE "/apis/batch/v1/namespaces/$KJ_NS/jobs/rmf" >/dev/null
+kj_api DELETE "/apis/batch/v1/namespaces/$KJ_NS/jobs/rmf" -D "$KJ_TMP/rmf.headers" >/dev/null
 check_eq "delete rmf (default policy) answers 200" 200 "$(kj_code)"
+check "no policy: batch/v1's Orphan, with Kubernetes' warning" \
+    grep -q 'Warning: 299 - "child pods are preserved by default when jobs are deleted' "$KJ_TMP/rmf.headers"
+rmf_gone() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$KJOBD_URL/apis/batch/v1/namespaces/$KJ_NS/jobs/rmf")" = 404 ]; }
+if wait_for 30 rmf_gone; then ok "the orphaning Job goes away"; else not_ok "the orphaning Job goes away"; fi
+check "its pods stay (orphaned)" test -n "$(kj_ns_containers)"
 
 kjobd_done
