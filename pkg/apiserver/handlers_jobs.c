@@ -206,7 +206,17 @@ int kj_h_jobs_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
     kj_job_prepare_create(&job, uid, kj_time_now_ns());
     struct kj_field_errors errs;
     kj_field_errors_init(&errs);
-    if (kj_job_validate_create(&job, &errs) > 0) {
+    size_t n_bad = kj_job_validate_create(&job, &errs);
+    const struct kj_pod_spec *ps = &job.spec.template_.spec;
+    for (size_t i = 0; i < ps->n_volumes && !kj_apiserver_deps(req->srv)->allow_host_path; i++) {
+        if (!ps->volumes[i].has_host_path)
+            continue;
+        char field[96];
+        snprintf(field, sizeof field, "spec.template.spec.volumes[%zu].hostPath", i);
+        kj_fe_forbidden(&errs, field, "hostPath volumes are disabled: start kjobd with `--allow-host-path` to allow them");
+        n_bad++;
+    }
+    if (n_bad > 0) {
         kj_http_resp_json(resp, 422, kj_field_errors_status(&errs, "Job", GROUP, job.metadata.name));
         kj_field_errors_free(&errs);
         kj_job_clear(&job);

@@ -44,6 +44,9 @@ struct kj_apiserver_deps {
     /* Default propagation for DELETE without a policy (UNSET = Kubernetes'
      * batch/v1 default, Orphan). */
     enum kj_propagation default_propagation;
+    /* Accept Jobs whose pod template has hostPath volumes (kjobd
+     * --allow-host-path); otherwise they are refused with a 422. */
+    bool allow_host_path;
 };
 
 struct kj_apiserver;

@@ -26,6 +26,13 @@ struct create_op {
     int pull_failures;
     char *container_id; /* owned */
     char *pull_msg;     /* owned: why the last pull failed */
+    /* The template's container while its env from ConfigMaps/Secrets is
+     * still to be resolved (owned; NULL once done or when there is none). */
+    cJSON *env_refs;
+    /* The template's spec while configMap/secret volumes are to be written
+     * (owned; NULL once done or when there are none). */
+    cJSON *cfg_volumes;
+    int config_failures;
 };
 
 static void step_image(struct create_op *op);
@@ -57,6 +64,8 @@ static void op_free(struct create_op *op)
     free(op->pod_uid);
     free(op->container_id);
     free(op->pull_msg);
+    cJSON_Delete(op->env_refs);
+    cJSON_Delete(op->cfg_volumes);
     free(op);
 }
 
@@ -246,8 +255,71 @@ static void image_inspect_cb(kj_error_t err, const cJSON *json, void *data)
     }
 }
 
+/* Env from ConfigMaps/Secrets, read from the store at each attempt. A
+ * missing reference is CreateContainerConfigError, retried with back-off
+ * like a pull and never a pod failure; true when the op may go on. */
+/* configMap/secret volumes: 0 done, 1 not now (*why owned). */
+static int step_cfg_volumes(struct create_op *op, char **why)
+{
+    struct kj_runtime_docker *rd = op->rd;
+    if (op->cfg_volumes == NULL || rd->config_lookup == NULL || rd->pods_dir == NULL)
+        return 0;
+    cleanup_free char *dir = xasprintf("%s/%s.%s", rd->pods_dir, op->pod->ns, op->pod->name);
+    const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(op->cfg_volumes, "containers"), 0);
+    size_t n_mounts = op->spec.spec.n_mounts;
+    kj_error_t err = NULL;
+    int rc = kj_pod_config_volumes_write(op->cfg_volumes, c, op->pod->ns, dir, rd->config_lookup,
+                                         rd->config_arg, &op->spec, why, &err);
+    if (rc == 0) {
+        cJSON_Delete(op->cfg_volumes);
+        op->cfg_volumes = NULL;
+        return 0;
+    }
+    op->spec.spec.n_mounts = n_mounts; /* retried from scratch */
+    if (rc < 0) {
+        *why = xasprintf("write volume files: %s", err->msg);
+        kj_error_release(&err);
+    }
+    return 1;
+}
+
+static bool step_env_refs(struct create_op *op)
+{
+    struct kj_runtime_docker *rd = op->rd;
+    char **vars = NULL;
+    char *why = NULL;
+    int rc = 0;
+    if (op->env_refs != NULL && rd->config_lookup != NULL) {
+        rc = kj_pod_env_refs_resolve(op->env_refs, op->pod->ns, rd->config_lookup, rd->config_arg,
+                                     &vars, &why);
+        if (rc == 0) {
+            kj_pod_container_spec_prepend_env(&op->spec, vars);
+            cJSON_Delete(op->env_refs);
+            op->env_refs = NULL;
+        }
+    }
+    if (rc == 0 && step_cfg_volumes(op, &why) == 0)
+        return true;
+    emit_waiting(op, "CreateContainerConfigError", why);
+    if (op->config_failures == 0 && rd->event_cb != NULL)
+        rd->event_cb(rd->event_arg, op->pod->ns, op->pod->name, op->pod_uid, "Warning", "Failed",
+                     why);
+    free(why);
+    int64_t ms = 1000;
+    for (int i = 0; i < op->config_failures && ms < 8000; i++)
+        ms *= 2;
+    op->config_failures++;
+    if (op->timer == NULL)
+        op->timer = evtimer_new(rd->base, backoff_cb, op);
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+    evtimer_add(op->timer, &tv);
+    return false;
+}
+
 static void step_image(struct create_op *op)
 {
+    if (!step_env_refs(op))
+        return;
     if (op->pod->state != KJ_POD_OBS_WAITING) {
         op->pod->state = KJ_POD_OBS_CREATING;
         rd_pod_emit(op->rd, op->pod);
@@ -459,6 +531,17 @@ static int pod_create(void *impl, const struct kj_runtime_pod_req *req, kj_runti
     op->done = done;
     op->arg = arg;
     op->pod_uid = xstrdup(req->pod_uid);
+    const cJSON *c0 = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec"), "containers"), 0);
+    if (kj_pod_env_has_refs(c0))
+        op->env_refs = cJSON_Duplicate(c0, 1);
+    const cJSON *vol;
+    cJSON_ArrayForEach(vol, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec"), "volumes"))
+    {
+        if (op->cfg_volumes == NULL && (cJSON_GetObjectItemCaseSensitive(vol, "configMap") != NULL ||
+                                        cJSON_GetObjectItemCaseSensitive(vol, "secret") != NULL))
+            op->cfg_volumes = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec"), 1);
+    }
     struct kj_pod_obs id = {.ns = req->ns, .pod_name = req->pod_name, .pod_uid = req->pod_uid,
                             .job_uid = req->job_uid, .job_name = req->job_name, .index = req->index};
     op->pod = rd_pod_upsert(rd, &id);
@@ -478,6 +561,7 @@ struct simple_op {
     void *arg;
     char *name;  /* owned pod name */
     char *id;    /* owned container ref */
+    char *dir;   /* owned: the pod's volume files, removed with it; or NULL */
     bool remove;
 };
 
@@ -488,6 +572,7 @@ static void simple_cancel(struct rd_req *r)
         so->done(so->arg, NULL, rd_shutdown_error());
     free(so->name);
     free(so->id);
+    free(so->dir);
     free(so);
 }
 
@@ -508,9 +593,12 @@ static void simple_done_cb(kj_error_t err, void *data)
             rd_pod_drop(rd, p);
         }
     }
+    if (so->remove && e == NULL && so->dir != NULL)
+        kj_pod_dir_remove(so->dir);
     so->done(so->arg, e == NULL ? so->id : NULL, e);
     free(so->name);
     free(so->id);
+    free(so->dir);
     free(so);
 }
 
@@ -536,6 +624,8 @@ static int simple(struct kj_runtime_docker *rd, enum simple_kind kind,
     so->name = xstrdup(pod->pod_name);
     so->id = xstrdup(ref);
     so->remove = kind == SIMPLE_REMOVE;
+    if (so->remove && rd->pods_dir != NULL && pod->ns != NULL)
+        so->dir = xasprintf("%s/%s.%s", rd->pods_dir, pod->ns, pod->pod_name);
     struct rd_req *r = rd_req_new(rd, so);
     r->on_cancel = simple_cancel;
     switch (kind) {
@@ -590,4 +680,10 @@ struct kj_runtime kj_runtime_docker_runtime(struct kj_runtime_docker *rd)
 {
     struct kj_runtime rt = {&docker_ops, rd};
     return rt;
+}
+
+void kj_runtime_docker_set_config_lookup(struct kj_runtime_docker *rd, kj_config_lookup_fn fn, void *arg)
+{
+    rd->config_lookup = fn;
+    rd->config_arg = arg;
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>  /* int64_t */
 
 #include "controller/runtime.h" /* kj_runtime */
+#include "controller/runtime_docker_map.h" /* kj_config_lookup_fn */
 #include "util/error.h"         /* kj_error_t */
 
 struct event_base;
@@ -40,6 +41,9 @@ struct kj_runtime_docker_opts {
     bool pull_strict;          /* a failed pull is an error even with a local image */
     int64_t resync_period_ms;  /* 0 = 10 s */
     int64_t pull_backoff_max_ms; /* ImagePullBackOff cap; 0 = 5 min */
+    /* configMap/secret volume files live in <state_dir>/pods/<ns>.<pod>,
+     * removed with the pod's container; NULL = such volumes not mounted. */
+    const char *state_dir;
 };
 
 /* Something worth a Kubernetes Event on a pod (e.g. a pull that fell back to
@@ -66,6 +70,12 @@ struct kj_runtime kj_runtime_docker_runtime(struct kj_runtime_docker *rd);
 /* Optional sink for pod events (replaces any previous one). */
 void kj_runtime_docker_set_event_sink(struct kj_runtime_docker *rd, kj_runtime_docker_event_cb cb,
                                       void *arg);
+
+/* Where pod env from ConfigMaps/Secrets is read (replaces any previous
+ * one; `arg` borrowed). Without it such env is left out. A missing
+ * non-optional reference keeps the pod waiting{CreateContainerConfigError}
+ * with one Warning event, retried with back-off (1 s .. 8 s). */
+void kj_runtime_docker_set_config_lookup(struct kj_runtime_docker *rd, kj_config_lookup_fn fn, void *arg);
 
 /* True once the network exists and the events stream is connected. `why`
  * (static text) says what is missing otherwise. */

@@ -53,6 +53,9 @@ struct kj_runtime_docker {
     void *obs_arg;
     kj_runtime_docker_event_cb event_cb;
     void *event_arg;
+    kj_config_lookup_fn config_lookup; /* ConfigMaps/Secrets for env; may be NULL */
+    char *pods_dir; /* owned "<state_dir>/pods", or NULL */
+    void *config_arg;
 
     struct rd_pod_list pods;
     struct rd_req_list reqs;

@@ -21,6 +21,11 @@ static const char *keep(struct kj_pod_container_spec *s, char *owned)
     return owned;
 }
 
+const char *kj_pod_container_spec_keep(struct kj_pod_container_spec *s, char *owned)
+{
+    return keep(s, owned);
+}
+
 void kj_pod_container_spec_clear(struct kj_pod_container_spec *s)
 {
     for (size_t i = 0; i < s->n_strings; i++)
@@ -31,6 +36,7 @@ void kj_pod_container_spec_clear(struct kj_pod_container_spec *s)
     free(s->env);
     free(s->aliases);
     free(s->labels);
+    free(s->mounts);
     free(s->pull_policy);
     memset(s, 0, sizeof *s);
 }
@@ -116,6 +122,9 @@ static int build_env(struct kj_pod_container_spec *s, const struct kj_runtime_po
             return kj_make_error(err, 0, "env entry without a name");
         const cJSON *value = cJSON_GetObjectItemCaseSensitive(e, "value");
         const cJSON *from = cJSON_GetObjectItemCaseSensitive(e, "valueFrom");
+        if (cJSON_GetObjectItemCaseSensitive(from, "configMapKeyRef") != NULL ||
+            cJSON_GetObjectItemCaseSensitive(from, "secretKeyRef") != NULL)
+            continue; /* resolved from the store at create time: kj_pod_env_refs_resolve */
         char *v = NULL;
         if (cJSON_IsString(value)) {
             v = xstrdup(value->valuestring);
@@ -172,6 +181,76 @@ static int build_limits(struct kj_pod_container_spec *s, const cJSON *c, kj_erro
             return kj_error_wrap(err, "resources.limits.cpu");
         s->spec.nano_cpus = kj_quantity_milli(&q) * 1000000;
     }
+    return 0;
+}
+
+static const cJSON *volume_named(const cJSON *volumes, const char *name)
+{
+    const cJSON *v;
+    cJSON_ArrayForEach(v, volumes)
+    {
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(v, "name"));
+        if (n != NULL && strcmp(n, name) == 0)
+            return v;
+    }
+    return NULL;
+}
+
+/* volumeMounts of emptyDir volumes (after the labels: volumes carry them). */
+static int build_mounts(struct kj_pod_container_spec *s, const cJSON *volumes, const cJSON *c,
+                        kj_error_t *err)
+{
+    const cJSON *vms = cJSON_GetObjectItemCaseSensitive(c, "volumeMounts");
+    size_t n = (size_t)cJSON_GetArraySize(vms), k = 0;
+    if (n == 0)
+        return 0;
+    s->mounts = xcalloc(n, sizeof *s->mounts);
+    const cJSON *vm;
+    cJSON_ArrayForEach(vm, vms)
+    {
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "name"));
+        const char *path = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "mountPath"));
+        const cJSON *vol = volume_named(volumes, name ? name : "");
+        const cJSON *ed = cJSON_GetObjectItemCaseSensitive(vol, "emptyDir");
+        const char *host = cJSON_GetStringValue(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(vol, "hostPath"), "path"));
+        if (path != NULL && host != NULL) {
+            /* Only accepted by the API server under --allow-host-path. */
+            struct kj_docker_mount *m = &s->mounts[k++];
+            m->type = "bind";
+            m->source = keep(s, xstrdup(host));
+            m->target = keep(s, xstrdup(path));
+            m->read_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(vm, "readOnly"));
+            continue;
+        }
+        if (path == NULL || !cJSON_IsObject(ed))
+            continue;
+        const char *sub = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "subPath"));
+        if (sub != NULL && sub[0] != '\0')
+            return kj_make_error(err, 0, "volume `%s`: subPath on an emptyDir volume is not supported", name);
+        struct kj_docker_mount *m = &s->mounts[k++];
+        m->target = keep(s, xstrdup(path));
+        m->read_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(vm, "readOnly"));
+        const char *medium = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ed, "medium"));
+        if (medium != NULL && strcmp(medium, "Memory") == 0) {
+            m->type = "tmpfs";
+            const cJSON *lim = cJSON_GetObjectItemCaseSensitive(ed, "sizeLimit");
+            struct kj_quantity q;
+            if (cJSON_IsString(lim)) {
+                if (kj_quantity_parse(lim->valuestring, &q, err) < 0)
+                    return kj_error_wrap(err, "volume `%s`: emptyDir.sizeLimit", name);
+                m->tmpfs_size = kj_quantity_value(&q);
+            } else if (cJSON_IsNumber(lim)) {
+                m->tmpfs_size = (int64_t)lim->valuedouble;
+            }
+        } else {
+            m->type = "volume";
+            m->labels = s->labels;
+            m->n_labels = s->spec.n_labels;
+        }
+    }
+    s->spec.mounts = s->mounts;
+    s->spec.n_mounts = k;
     return 0;
 }
 
@@ -263,6 +342,10 @@ int kj_pod_container_spec_build(const struct kj_runtime_pod_req *req, const char
     if (cJSON_IsString(sub) && sub->valuestring[0] != '\0')
         s.spec.domainname = keep(&s, xstrdup(sub->valuestring));
     build_labels(&s, req);
+    if (build_mounts(&s, cJSON_GetObjectItemCaseSensitive(spec, "volumes"), c, err) < 0) {
+        kj_pod_container_spec_clear(&s);
+        return -1;
+    }
     if (network != NULL) {
         s.spec.network = keep(&s, xstrdup(network));
         s.aliases = xcalloc(3, sizeof *s.aliases);
@@ -374,4 +457,22 @@ int kj_pod_obs_from_state(const struct kj_container_state *st, const char *netwo
         obs->state = KJ_POD_OBS_CREATED;
     }
     return 0;
+}
+
+void kj_pod_container_spec_prepend_env(struct kj_pod_container_spec *s, char **vars)
+{
+    size_t n = 0, m = 0;
+    while (vars != NULL && vars[n] != NULL)
+        n++;
+    while (s->env != NULL && s->env[m] != NULL)
+        m++;
+    const char **env = xcalloc(n + m + 1, sizeof *env);
+    for (size_t i = 0; i < n; i++)
+        env[i] = keep(s, vars[i]);
+    for (size_t i = 0; i < m; i++)
+        env[n + i] = s->env[i];
+    free(s->env);
+    free(vars);
+    s->env = env;
+    s->spec.env = env;
 }

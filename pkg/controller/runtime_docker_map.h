@@ -9,12 +9,18 @@
  * workingDir, resources.limits memory → Memory (MemorySwap equal) and cpu →
  * NanoCpus, pod labels verbatim + annotations under
  * KJ_LABEL_ANNOTATION_PREFIX + the io.kjob.* identity labels, Init: true,
- * restart policy "no" (set by pkg/docker).
+ * restart policy "no" (set by pkg/docker), volumeMounts of emptyDir volumes →
+ * anonymous Docker volumes labelled like the container (removed with it) or,
+ * for medium Memory, tmpfs mounts of sizeLimit bytes; hostPath volumes →
+ * bind mounts (the API server refuses them unless kjobd runs with
+ * --allow-host-path); readOnly kept. Other
+ * volume sources are not mounted (yet).
  */
 #ifndef KJ_CONTROLLER_RUNTIME_DOCKER_MAP_H
 #define KJ_CONTROLLER_RUNTIME_DOCKER_MAP_H
 
-#include <stddef.h> /* size_t */
+#include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
 
 #include "controller/runtime.h" /* kj_runtime_pod_req, kj_pod_obs */
 #include "docker/docker.h"      /* kj_container_spec, kj_container_state */
@@ -36,6 +42,7 @@ struct kj_pod_container_spec {
     const char **aliases;
     struct kj_docker_kv *labels; /* owned array */
     char *pull_policy;           /* owned: effective imagePullPolicy */
+    struct kj_docker_mount *mounts; /* owned array: emptyDir volumes */
 };
 
 /* Build the container spec for `req` on `network` (NULL = engine default).
@@ -46,6 +53,48 @@ int kj_pod_container_spec_build(const struct kj_runtime_pod_req *req, const char
                                 struct kj_pod_container_spec *out, kj_error_t *err);
 
 void kj_pod_container_spec_clear(struct kj_pod_container_spec *s);
+
+/* Put `vars` ("NAME=value", NULL-terminated; the array and its strings are
+ * taken over, may be NULL) before the spec's env. The engine keeps the last
+ * of repeated names, so the template's own env still wins over these. */
+void kj_pod_container_spec_prepend_env(struct kj_pod_container_spec *s, char **vars);
+
+/* Reads a stored object: resource is "configmaps" or "secrets". Returns a
+ * borrowed object or NULL when absent. */
+typedef const cJSON *(*kj_config_lookup_fn)(void *arg, const char *resource, const char *ns,
+                                            const char *name);
+
+/* Resolve the store-backed env of container `c` (template JSON) in `ns`:
+ * envFrom (configMapRef/secretRef, prefix) first, then env[].valueFrom
+ * configMapKeyRef/secretKeyRef (kj_pod_container_spec_build skips those).
+ * Secret values are base64-decoded. Returns 0 with *out a NULL-terminated
+ * array of owned "NAME=value" strings (NULL when there is nothing), or 1
+ * when a non-optional reference is missing, with *why (owned) Kubernetes'
+ * CreateContainerConfigError message, e.g. `configmap "x" not found`;
+ * *why never contains a value. Optional references that are missing are
+ * skipped. */
+int kj_pod_env_refs_resolve(const cJSON *c, const char *ns, kj_config_lookup_fn lookup, void *arg,
+                            char ***out, char **why);
+
+/* Materialise the configMap/secret volumes that container `c` mounts
+ * (pod_spec: the template's spec) as files under `dir` (created afresh;
+ * one subdirectory per volume; items/defaultMode/mode/optional as in
+ * Kubernetes; Secret values decoded) and append read-only bind mounts to
+ * `s` (subPath binds that file or directory). Returns 0; 1 when a
+ * non-optional ConfigMap/Secret or item key is missing, with *why (owned,
+ * never a value); -1 with *err on an I/O failure. */
+int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const char *ns, const char *dir,
+                                kj_config_lookup_fn lookup, void *arg, struct kj_pod_container_spec *s,
+                                char **why, kj_error_t *err);
+
+/* rm -rf `dir` (no symlinks followed); 0 when it is gone. */
+int kj_pod_dir_remove(const char *dir);
+
+/* Take over `owned` as one of the spec's strings; returns it. */
+const char *kj_pod_container_spec_keep(struct kj_pod_container_spec *s, char *owned);
+
+/* True when container `c` has env that kj_pod_env_refs_resolve must fill. */
+bool kj_pod_env_has_refs(const cJSON *c);
 
 /* Fill *obs from an inspected container. Strings are borrowed from `st` (and
  * its labels). `network` names the network whose IP is reported (NULL = the

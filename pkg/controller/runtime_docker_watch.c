@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <event2/event.h>
@@ -444,6 +445,10 @@ struct kj_runtime_docker *kj_runtime_docker_new(struct event_base *base, struct 
     rd->pull_strict = opts->pull_strict;
     rd->resync_period_ms = opts->resync_period_ms > 0 ? opts->resync_period_ms : 10000;
     rd->pull_backoff_max_ms = opts->pull_backoff_max_ms > 0 ? opts->pull_backoff_max_ms : 300000;
+    if (opts->state_dir != NULL) {
+        rd->pods_dir = xasprintf("%s/pods", opts->state_dir);
+        mkdir(rd->pods_dir, 0700); /* an existing one is fine; failures show at first use */
+    }
     LIST_INIT(&rd->pods);
     LIST_INIT(&rd->reqs);
     return rd;
@@ -509,5 +514,6 @@ void kj_runtime_docker_free(struct kj_runtime_docker *rd)
     while (!LIST_EMPTY(&rd->pods))
         rd_pod_drop(rd, LIST_FIRST(&rd->pods));
     free(rd->network);
+    free(rd->pods_dir);
     free(rd);
 }

@@ -30,6 +30,7 @@ enum opt_id {
     OPT_TLS_KEY,
     OPT_TOKEN_FILE,
     OPT_INSECURE_LISTEN,
+    OPT_ALLOW_HOST_PATH,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -73,6 +74,8 @@ static const struct flag_doc flags[] = {
      "bearer tokens (one per line, mode 0600) non-loopback clients must send"},
     {OPT_INSECURE_LISTEN, "insecure-listen", optional_argument, NULL,
      "allow non-loopback listeners without TLS/tokens (inside a container only)"},
+    {OPT_ALLOW_HOST_PATH, "allow-host-path", optional_argument, NULL,
+     "accept pods with hostPath volumes (bind mounts of this host's files)"},
     {OPT_HELP, "help", no_argument, NULL, "print this help and exit"},
     {OPT_VERSION, "version", no_argument, NULL, "print the version and exit"},
 };
@@ -307,6 +310,8 @@ static int apply(struct kj_daemon_config *cfg, const struct flag_doc *f, const c
         return 0;
     case OPT_INSECURE_LISTEN:
         return parse_bool(f->name, v, &cfg->insecure_listen, err);
+    case OPT_ALLOW_HOST_PATH:
+        return parse_bool(f->name, v, &cfg->allow_host_path, err);
     case OPT_HELP:
     case OPT_VERSION:
         return 0;

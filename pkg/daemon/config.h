@@ -53,6 +53,8 @@ struct kj_daemon_config {
     char *tls_key;    /* owned PEM path or NULL */
     char *token_file; /* owned path or NULL */
     bool insecure_listen;
+    /* hostPath volumes are refused at validation unless set (issue 8). */
+    bool allow_host_path;
 };
 
 /* Looks up an environment variable; tests pass a fake. Returns a borrowed

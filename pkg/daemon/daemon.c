@@ -75,6 +75,13 @@ static bool ready(void *arg, const char **why)
 
 /* A pod-level event from the runtime (pull fell back to a local image):
  * stored as a core/v1 Event on the Pod, as the kubelet would report it. */
+/* ConfigMaps and Secrets for pod env (runtime_docker.h). */
+static const cJSON *config_lookup(void *arg, const char *resource, const char *ns, const char *name)
+{
+    struct kjobd *k = arg;
+    return kj_store_get(k->store, resource, ns, name);
+}
+
 static void pod_event(void *arg, const char *ns, const char *pod_name, const char *pod_uid,
                       const char *type, const char *reason, const char *message)
 {
@@ -160,11 +167,13 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
         .pull_strict = cfg->pull_fallback == KJ_PULL_FALLBACK_STRICT,
         .resync_period_ms = cfg->resync_period_ms,
         .pull_backoff_max_ms = cfg->backoff_max_ms,
+        .state_dir = cfg->state_dir,
     };
     k->rd = kj_runtime_docker_new(k->base, k->docker, &ropts, err);
     if (k->rd == NULL)
         goto fail;
     kj_runtime_docker_set_event_sink(k->rd, pod_event, k);
+    kj_runtime_docker_set_config_lookup(k->rd, config_lookup, k);
 
     struct kj_job_driver_config dcfg;
     kj_job_driver_config_defaults(&dcfg);
@@ -194,6 +203,7 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
         .pod_get = pod_get,
         .ready = ready,
         .default_propagation = KJ_PROPAGATION_UNSET, /* Kubernetes': Orphan + Warning */
+        .allow_host_path = cfg->allow_host_path,
     };
     k->srv = kj_apiserver_new(k->base, &deps, err);
     if (k->srv == NULL)

@@ -77,6 +77,26 @@ static char *create_body(const struct kj_container_spec *s)
         ok = cJSON_AddNumberToObject(hc, "NanoCpus", (double)s->nano_cpus) != NULL;
     if (ok && s->init)
         ok = cJSON_AddBoolToObject(hc, "Init", 1) != NULL;
+    cJSON *mounts = ok && s->n_mounts > 0 ? cJSON_AddArrayToObject(hc, "Mounts") : NULL;
+    for (size_t i = 0; mounts != NULL && i < s->n_mounts; i++) {
+        const struct kj_docker_mount *m = &s->mounts[i];
+        cJSON *mj = cJSON_CreateObject();
+        cJSON_AddItemToArray(mounts, mj);
+        cJSON_AddStringToObject(mj, "Type", m->type);
+        if (m->source != NULL)
+            cJSON_AddStringToObject(mj, "Source", m->source);
+        cJSON_AddStringToObject(mj, "Target", m->target);
+        cJSON_AddBoolToObject(mj, "ReadOnly", m->read_only);
+        if (strcmp(m->type, "tmpfs") == 0 && m->tmpfs_size > 0)
+            cJSON_AddNumberToObject(cJSON_AddObjectToObject(mj, "TmpfsOptions"), "SizeBytes",
+                                    (double)m->tmpfs_size);
+        if (strcmp(m->type, "volume") == 0 && m->n_labels > 0) {
+            cJSON *vl = cJSON_AddObjectToObject(cJSON_AddObjectToObject(mj, "VolumeOptions"), "Labels");
+            for (size_t j = 0; j < m->n_labels; j++)
+                if (m->labels[j].key != NULL)
+                    cJSON_AddStringToObject(vl, m->labels[j].key, m->labels[j].value ? m->labels[j].value : "");
+        }
+    }
     if (ok && s->network != NULL) {
         ok = cJSON_AddStringToObject(hc, "NetworkMode", s->network) != NULL;
         cJSON *nc = ok ? cJSON_AddObjectToObject(b, "NetworkingConfig") : NULL;

@@ -134,6 +134,21 @@ struct kj_docker_kv {
     const char *value;
 };
 
+/* One HostConfig.Mounts entry. type "volume" without a source is an
+ * anonymous volume carrying `labels`, removed with the container when it
+ * is removed with volumes (kj_docker_container_remove(..., volumes=true));
+ * "tmpfs" takes tmpfs_size (bytes, 0 = engine default); "bind" a host
+ * path in source. */
+struct kj_docker_mount {
+    const char *type;   /* "volume", "tmpfs" or "bind" */
+    const char *source; /* NULL for anonymous volumes and tmpfs */
+    const char *target; /* path in the container */
+    bool read_only;
+    int64_t tmpfs_size;
+    const struct kj_docker_kv *labels; /* volume labels; may be NULL */
+    size_t n_labels;
+};
+
 /* Arrays below are NULL-terminated. For entrypoint and cmd a NULL pointer
  * means "image default" and a pointer to {NULL} means an explicit empty array
  * (Entrypoint: [] — the Kubernetes `command: []` case). */
@@ -154,6 +169,8 @@ struct kj_container_spec {
     int stop_timeout;              /* seconds; < 0 or 0 = engine default */
     bool init;                     /* HostConfig.Init (tini as pid 1) */
     bool tty;                      /* keep false: logs are then multiplexed */
+    const struct kj_docker_mount *mounts; /* HostConfig.Mounts; may be NULL */
+    size_t n_mounts;
 };
 /* RestartPolicy is always {"Name":"no"}: kjobd owns restarts. */
 

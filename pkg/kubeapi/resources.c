@@ -10,6 +10,7 @@ static const char *const get_verbs[] = {"get", NULL};
 static const char *const ns_verbs[] = {"create", "delete", "get", "list", "patch", "update",
                                        "watch", NULL};
 static const char *const pod_short[] = {"po", NULL};
+static const char *const cm_short[] = {"cm", NULL};
 static const char *const event_short[] = {"ev", NULL};
 static const char *const ns_short[] = {"ns", NULL};
 static const char *const rs_short[] = {"rs", NULL};
@@ -17,6 +18,8 @@ static const char *const svc_short[] = {"svc", NULL};
 static const char *const proxy_verbs[] = {"create", "delete", "get", "patch", "update", NULL};
 
 static const struct kj_api_resource table[] = {
+    {"", "v1", "configmaps", "configmap", "ConfigMap", "ConfigMapList", true, crud_verbs, cm_short,
+     false, "io.k8s.api.core.v1.ConfigMap"},
     {"", "v1", "events", "event", "Event", "EventList", true, crud_verbs, event_short, false,
      "io.k8s.api.core.v1.Event"},
     {"", "v1", "namespaces", "namespace", "Namespace", "NamespaceList", false, ns_verbs, ns_short,
@@ -25,6 +28,8 @@ static const struct kj_api_resource table[] = {
      "io.k8s.api.core.v1.Pod"},
     {"", "v1", "pods/log", "", "Pod", NULL, true, get_verbs, NULL, false, NULL},
     {"", "v1", "pods/status", "", "Pod", NULL, true, status_verbs, NULL, false, NULL},
+    {"", "v1", "secrets", "secret", "Secret", "SecretList", true, crud_verbs, NULL, false,
+     "io.k8s.api.core.v1.Secret"},
     {"", "v1", "services", "service", "Service", "ServiceList", true, crud_verbs, svc_short, true,
      "io.k8s.api.core.v1.Service"},
     {"", "v1", "services/proxy", "", "ServiceProxyOptions", NULL, true, proxy_verbs, NULL, false,

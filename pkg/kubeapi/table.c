@@ -407,7 +407,7 @@ static void columns_for(const char *kind, cJSON *cols)
         add_column(cols, "Nominated Node", "string", "", "Nominated node for preemption.", 1);
         add_column(cols, "Readiness Gates", "string", "", "Pod readiness gates.", 1);
     } else if (kj_table_queue_columns(kind, cols)) {
-        /* ReplicaSet, Service: table_queue.c */
+        /* ReplicaSet, Service, ConfigMap, Secret: table_queue.c */
     } else if (strcmp(kind, "Namespace") == 0) {
         add_column(cols, "Status", "string", "", "The status of the namespace", 0);
         add_column(cols, "Age", "string", "", age_desc, 0);
@@ -458,7 +458,7 @@ cJSON *kj_table_build(const char *kind, const cJSON *items, const char *resource
         else if (strcmp(kind, "Event") == 0)
             event_cells(item, now, cells);
         else if (kj_table_queue_cells(kind, item, now, cells)) {
-            /* ReplicaSet, Service: table_queue.c */
+            /* ReplicaSet, Service, ConfigMap, Secret: table_queue.c */
         } else {
             if (strcmp(kind, "Namespace") == 0) {
                 const char *ph = str_at(item, "status", "phase");

@@ -38,6 +38,13 @@ bool kj_table_queue_columns(const char *kind, cJSON *cols)
         col(cols, "Selector", "Label selector for pods.", 1);
         return true;
     }
+    if (strcmp(kind, "ConfigMap") == 0 || strcmp(kind, "Secret") == 0) {
+        if (kind[0] == 'S')
+            col(cols, "Type", "The type of the secret", 0);
+        col(cols, "Data", "The number of keys in the data.", 0);
+        col(cols, "Age", age_desc, 0);
+        return true;
+    }
     if (strcmp(kind, "Service") == 0) {
         col(cols, "Type", "The type of the service.", 0);
         col(cols, "Cluster-IP", "The cluster IP of the service.", 0);
@@ -103,6 +110,17 @@ bool kj_table_queue_cells(const char *kind, const cJSON *item, int64_t now, cJSO
         cJSON_AddItemToArray(cells, cJSON_CreateString(buf));
         map_text(at(at(item, "spec", "selector"), "matchLabels", NULL), buf, sizeof buf);
         cJSON_AddItemToArray(cells, cJSON_CreateString(buf));
+        return true;
+    }
+    if (strcmp(kind, "ConfigMap") == 0 || strcmp(kind, "Secret") == 0) {
+        if (kind[0] == 'S') {
+            const char *t = cJSON_GetStringValue(at(item, "type", NULL));
+            cJSON_AddItemToArray(cells, cJSON_CreateString(t ? t : "Opaque"));
+        }
+        /* Both maps count, as kubectl's printer counts them for ConfigMaps. */
+        int n = cJSON_GetArraySize(at(item, "data", NULL)) + cJSON_GetArraySize(at(item, "binaryData", NULL));
+        cJSON_AddItemToArray(cells, cJSON_CreateNumber(n));
+        add_age(cells, item, now);
         return true;
     }
     if (strcmp(kind, "Service") != 0)

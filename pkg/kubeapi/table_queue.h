@@ -1,5 +1,6 @@
-/* Server-side Table columns and cells for ReplicaSets and Services, as
- * kubectl 1.32 prints them (`get rs`, `get svc`). Used by table.c. */
+/* Server-side Table columns and cells for ReplicaSets, Services, ConfigMaps
+ * and Secrets, as kubectl 1.32 prints them (`get rs`, `get svc`, `get cm`,
+ * `get secrets`). Used by table.c. */
 #ifndef KJ_KUBEAPI_TABLE_QUEUE_H
 #define KJ_KUBEAPI_TABLE_QUEUE_H
 
@@ -9,7 +10,7 @@
 #include <cjson/cJSON.h> /* cJSON */
 
 /* Append the column definitions after NAME for `kind` to `cols`; false when
- * the kind is not ReplicaSet or Service (nothing appended). */
+ * the kind is not one of those above (nothing appended). */
 bool kj_table_queue_columns(const char *kind, cJSON *cols);
 
 /* Append the cells after NAME of `item` to `cells` (now: Unix seconds);

@@ -53,7 +53,10 @@ static void test_resource_lookup(void **state)
     assert_non_null(kj_resource_find("batch", "v1", "jobs/status"));
     assert_non_null(kj_resource_find("", "v1", "pods/log"));
     assert_null(kj_resource_find("batch", "v2", "jobs"));
-    assert_null(kj_resource_find("", "v1", "secrets"));
+    assert_null(kj_resource_find("", "v1", "persistentvolumeclaims"));
+    /* issue 8: ConfigMaps and Secrets are served (handlers_config.c). */
+    assert_string_equal(kj_resource_find("", "v1", "secrets")->kind, "Secret");
+    assert_string_equal(kj_resource_resolve("cm")->kind, "ConfigMap");
 }
 
 static void test_legacy_discovery(void **state)
