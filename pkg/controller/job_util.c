@@ -1,9 +1,12 @@
 /* Small pure helpers of the Job controller: names, uids, index lists, times. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/indexlist.h"
+#include "api/time.h"
 #include "controller/job_sync.h"
 #include "util/xalloc.h"
 
@@ -54,9 +57,8 @@ void kj_job_pod_uid(const struct kj_sync_config *cfg, char out[37])
 
 char *kj_index_list_format(const bool *set, int n)
 {
-    size_t cap = 64, len = 0;
-    char *s = xmalloc(cap);
-    s[0] = '\0';
+    struct kj_indexlist l;
+    kj_indexlist_init(&l);
     for (int i = 0; i < n;) {
         if (!set[i]) {
             i++;
@@ -65,93 +67,52 @@ char *kj_index_list_format(const bool *set, int n)
         int j = i;
         while (j + 1 < n && set[j + 1])
             j++;
-        char part[40];
-        if (j - i >= 2)
-            snprintf(part, sizeof(part), "%s%d-%d", len ? "," : "", i, j);
-        else if (j == i + 1)
-            snprintf(part, sizeof(part), "%s%d,%d", len ? "," : "", i, j);
-        else
-            snprintf(part, sizeof(part), "%s%d", len ? "," : "", i);
-        size_t pl = strlen(part);
-        if (len + pl + 1 > cap) {
-            while (len + pl + 1 > cap)
-                cap *= 2;
-            s = xrealloc(s, cap);
-        }
-        memcpy(s + len, part, pl + 1);
-        len += pl;
+        kj_error_t err = NULL;
+        if (kj_indexlist_add_range(&l, i, j, &err) < 0)
+            kj_error_release(&err); /* cannot happen: ranges ascend */
         i = j + 1;
     }
-    return s;
-}
-
-static int parse_num(const char **p, long *out)
-{
-    char *end = NULL;
-    if (**p < '0' || **p > '9')
-        return -1;
-    *out = strtol(*p, &end, 10);
-    *p = end;
-    return 0;
+    char *s = kj_indexlist_format(&l);
+    kj_indexlist_free(&l);
+    return s != NULL ? s : xstrdup("");
 }
 
 int kj_index_list_parse(const char *s, bool *set, int n)
 {
-    const char *p = s;
     if (s == NULL || *s == '\0')
         return 0;
-    for (;;) {
-        long a, b;
-        if (parse_num(&p, &a) < 0)
-            return -1;
-        b = a;
-        if (*p == '-') {
-            p++;
-            if (parse_num(&p, &b) < 0 || b < a)
-                return -1;
-        }
-        for (long i = a; i <= b && i < n; i++)
-            set[i] = true;
-        if (*p == '\0')
-            return 0;
-        if (*p++ != ',')
-            return -1;
+    /* The syntax strictly, as the API server checks it; indexes >= n are
+     * dropped (elastic Jobs shrink completions). */
+    int32_t total;
+    kj_error_t err = NULL;
+    if (kj_indexlist_check(s, INT32_MAX, &total, &err) < 0) {
+        kj_error_release(&err);
+        return -1;
     }
+    struct kj_indexlist l;
+    kj_indexlist_init(&l);
+    int rc = kj_indexlist_parse(&l, s, n, &err);
+    kj_error_release(&err);
+    for (size_t k = 0; rc == 0 && k < l.len; k++)
+        for (int32_t i = l.v[k].first; i <= l.v[k].last && i < n; i++)
+            if (i >= 0)
+                set[i] = true;
+    kj_indexlist_free(&l);
+    return rc < 0 ? -1 : 0;
 }
 
 void kj_time_format(int64_t t_ns, char *buf, size_t len)
 {
-    time_t t = (time_t)(t_ns / KJ_NS_PER_SEC);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    kj_rfc3339_format(t_ns, buf, len);
 }
 
 int64_t kj_time_parse(const char *s)
 {
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (s == NULL)
-        return 0;
-    const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (p == NULL)
-        return 0;
-    int64_t frac = 0;
-    if (*p == '.') {
-        int64_t scale = 100000000;
-        for (p++; *p >= '0' && *p <= '9'; p++) {
-            frac += (*p - '0') * scale;
-            scale /= 10;
-        }
-    }
-    int64_t off = 0;
-    if (*p == '+' || *p == '-') {
-        int hh = 0, mm = 0;
-        if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
-            return 0;
-        off = (hh * 3600 + mm * 60) * (*p == '+' ? 1 : -1);
-    } else if (*p != 'Z') {
+    int64_t ns = 0;
+    kj_error_t err = NULL;
+    if (s == NULL || kj_rfc3339_parse(s, &ns, &err) < 0) {
+        kj_error_release(&err);
         return 0;
     }
-    return ((int64_t)timegm(&tm) - off) * KJ_NS_PER_SEC + frac;
+    return ns;
 }

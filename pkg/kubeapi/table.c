@@ -1,4 +1,6 @@
 #include "kubeapi/table.h"
+
+#include "api/time.h" /* kj_rfc3339_parse */
 #include "kubeapi/table_queue.h"
 
 #include <stdio.h>
@@ -58,24 +60,13 @@ const char *kj_human_duration(int64_t d, char *buf, size_t len)
 
 int64_t kj_rfc3339_seconds(const char *s)
 {
-    if (s == NULL)
+    int64_t ns;
+    kj_error_t err = NULL;
+    if (s == NULL || kj_rfc3339_parse(s, &ns, &err) < 0) {
+        kj_error_release(&err);
         return -1;
-    struct tm tm = {0};
-    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (end == NULL)
-        return -1;
-    if (*end == '.')
-        while (*++end >= '0' && *end <= '9')
-            ;
-    int64_t t = (int64_t)timegm(&tm);
-    if (*end == 'Z' || *end == 'z' || *end == '\0')
-        return t;
-    int hh = 0, mm = 0;
-    if ((*end == '+' || *end == '-') && sscanf(end + 1, "%2d:%2d", &hh, &mm) == 2) {
-        int64_t off = (int64_t)hh * 3600 + mm * 60;
-        return *end == '+' ? t - off : t + off;
     }
-    return -1;
+    return ns / 1000000000;
 }
 
 static const char *str_at(const cJSON *o, const char *a, const char *b)
