@@ -1,9 +1,16 @@
-/* Bench: N short containers (`true`) at concurrency C through pkg/docker:
- * create → start → exit seen on the events stream (`die`) → remove, the
- * same work as `docker run --rm`. Prints wall time and the client's own CPU
- * time per container. bench/docker_client.sh runs it next to the CLI loop.
+/* Bench: N short containers (`true`) at concurrency C through pkg/docker.
+ * Prints wall time and the client's own CPU time per container.
+ * bench/docker_client.sh runs it next to a `docker run --rm` loop.
  *
  *   docker_client [N=200] [C=10] [IMAGE=kjob/busybox:latest] [NETWORK=none]
+ *                 [MODE=autoremove]
+ *
+ * MODE autoremove does what `docker run --rm` does: create with
+ * HostConfig.AutoRemove, start, and count the container done at its
+ * `destroy` event, when the engine has removed it (2 requests each).
+ * MODE remove is the older flow kept for comparison: create, start, exit
+ * seen as `die`, then DELETE from the client (3 requests each, the delete
+ * inside the concurrency slot).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -31,6 +38,7 @@ struct bench {
     int n, conc, launched, finished, failed;
     struct slot *slots;
     bool ready;
+    bool auto_remove; /* MODE autoremove */
 };
 
 static struct bench B;
@@ -80,6 +88,7 @@ static void started_cb(kj_error_t err, void *data)
     if (err != NULL) {
         fprintf(stderr, "start %d: %s\n", s->index, err->msg);
         B.failed++;
+        s->exited = true; /* its destroy/die event must not finish the slot twice */
         remove_slot(s);
     }
 }
@@ -107,7 +116,8 @@ static void launch(struct slot *s)
     const char *cmd[] = {"true", NULL};
     struct kj_docker_kv labels[] = {{"io.kjob.bench", B.label}};
     struct kj_container_spec spec = {.name = name, .image = B.image, .cmd = cmd,
-                                     .labels = labels, .n_labels = 1, .network = B.network};
+                                     .labels = labels, .n_labels = 1, .network = B.network,
+                                     .auto_remove = B.auto_remove};
     kj_error_t err = NULL;
     if (kj_docker_container_create(B.d, &spec, created_cb, s, &err) == NULL) {
         finish_slot(s, err);
@@ -118,13 +128,16 @@ static void launch(struct slot *s)
 static void on_event(const struct kj_docker_event *ev, void *data)
 {
     (void)data;
-    if (strcmp(ev->action, "die") != 0)
+    if (strcmp(ev->action, B.auto_remove ? "destroy" : "die") != 0)
         return;
     for (int i = 0; i < B.conc; i++) {
         struct slot *s = &B.slots[i];
         if (s->index >= 0 && !s->exited && strcmp(s->id, ev->id) == 0) {
             s->exited = true;
-            remove_slot(s);
+            if (B.auto_remove)
+                finish_slot(s, NULL); /* the engine already removed it */
+            else
+                remove_slot(s);
             return;
         }
     }
@@ -145,8 +158,11 @@ int main(int argc, char **argv)
     B.conc = argc > 2 ? atoi(argv[2]) : 10;
     B.image = argc > 3 ? argv[3] : "kjob/busybox:latest";
     B.network = argc > 4 ? argv[4] : "none";
-    if (B.n <= 0 || B.conc <= 0) {
-        fprintf(stderr, "usage: docker_client [N] [CONCURRENCY] [IMAGE] [NETWORK]\n");
+    const char *mode = argc > 5 ? argv[5] : "autoremove";
+    B.auto_remove = strcmp(mode, "autoremove") == 0;
+    if (B.n <= 0 || B.conc <= 0 || (!B.auto_remove && strcmp(mode, "remove") != 0)) {
+        fprintf(stderr, "usage: docker_client [N] [CONCURRENCY] [IMAGE] [NETWORK] "
+                        "[autoremove|remove]\n");
         return 2;
     }
     snprintf(B.label, sizeof(B.label), "kjbench-%ld-%ld", (long)getpid(), (long)time(NULL));
@@ -161,7 +177,7 @@ int main(int argc, char **argv)
     snprintf(filter, sizeof(filter), "io.kjob.bench=%s", B.label);
     const char *labels[] = {filter, NULL};
     const char *types[] = {"container", NULL};
-    const char *actions[] = {"die", NULL};
+    const char *actions[] = {B.auto_remove ? "destroy" : "die", NULL};
     struct kj_docker_events_opts eo = {.types = types, .labels = labels, .actions = actions};
     struct kj_docker_events_cbs cbs = {.resync_cb = on_resync, .event_cb = on_event};
     kj_docker_req_t *ev = kj_docker_events(B.d, &eo, &cbs, NULL, &err);
@@ -189,9 +205,9 @@ int main(int argc, char **argv)
                  (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
                  (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
                  (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-    printf("client: %d containers, concurrency %d: %.2f s wall, %.1f containers/s, "
+    printf("client (%s): %d containers, concurrency %d: %.2f s wall, %.1f containers/s, "
            "cpu %.2f ms/container, %d failed\n",
-           B.n, B.conc, wall, B.n / wall, cpu * 1000 / B.n, B.failed);
+           mode, B.n, B.conc, wall, B.n / wall, cpu * 1000 / B.n, B.failed);
     kj_docker_cancel(ev);
     kj_docker_free(B.d);
     event_base_free(B.base);

@@ -7,6 +7,9 @@
 
 #include <stdbool.h> /* bool */
 
+#include <cjson/cJSON.h> /* cJSON */
+
+#include "apiserver/query.h" /* enum kj_propagation */
 #include "apiserver/request.h"
 #include "util/error.h"
 
@@ -31,6 +34,19 @@ int kj_h_version(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t 
  * is validated and answered as usual but not stored; kubectl diff and
  * --dry-run=server rely on it), anything else HTTP 400. */
 int kj_dry_run(const struct kj_http_req *req, bool *out, kj_error_t *err);
+
+/* A DELETE's options: dryRun and propagationPolicy from the query or a
+ * DeleteOptions body (the query wins; orphanDependents is honoured too).
+ * *out stays KJ_PROPAGATION_UNSET when none is given. -1 with an HTTP 400
+ * error for a bad value or body. */
+int kj_delete_options(struct kj_http_req *req, enum kj_propagation *out, bool *dry,
+                      kj_error_t *err);
+
+/* Mark `obj` (a stored object's copy, modified in place) as being deleted:
+ * deletionTimestamp now, deletionGracePeriodSeconds 0 and `finalizer`
+ * appended to metadata.finalizers unless present. Its controller finishes
+ * the deletion. */
+void kj_delete_mark(cJSON *obj, const char *finalizer);
 
 /* A new random RFC 4122 version-4 UUID string (owned by caller). */
 char *kj_uuid_new(void);

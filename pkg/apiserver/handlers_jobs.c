@@ -255,7 +255,7 @@ int kj_h_jobs_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
 /* propagationPolicy from the query, else from a DeleteOptions body. */
 /* *dry: dryRun=All in the query or the DeleteOptions body (kubectl delete
  * --dry-run=server sends the latter). */
-static int delete_policy(struct kj_http_req *req, enum kj_propagation *out, bool *dry, kj_error_t *err)
+int kj_delete_options(struct kj_http_req *req, enum kj_propagation *out, bool *dry, kj_error_t *err)
 {
     if (kj_dry_run(req, dry, err) < 0)
         return -1;
@@ -289,7 +289,7 @@ static int delete_policy(struct kj_http_req *req, enum kj_propagation *out, bool
     return 0;
 }
 
-static void set_deleting(cJSON *obj, const char *finalizer)
+void kj_delete_mark(cJSON *obj, const char *finalizer)
 {
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
     char ts[KJ_RFC3339_BUFSZ];
@@ -321,7 +321,7 @@ int kj_h_job_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
         return -1;
     enum kj_propagation policy;
     bool dry = false;
-    if (delete_policy(req, &policy, &dry, err) < 0)
+    if (kj_delete_options(req, &policy, &dry, err) < 0)
         return -1;
     if (policy == KJ_PROPAGATION_UNSET && deps->default_propagation != KJ_PROPAGATION_UNSET)
         policy = deps->default_propagation;
@@ -349,7 +349,7 @@ int kj_h_job_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
         const char *fin = policy == KJ_PROPAGATION_ORPHAN ? "orphan" : "foregroundDeletion";
         cJSON *upd = cJSON_Duplicate(stored, 1);
         kj_assert(upd != NULL);
-        set_deleting(upd, fin);
+        kj_delete_mark(upd, fin);
         if (kj_store_update(store_of(req), JOBS, ns, name, upd, NULL, NULL, err) < 0) {
             cJSON_Delete(upd);
             return kj_error_wrap(err, "mark job `%s/%s` for deletion", ns, name);

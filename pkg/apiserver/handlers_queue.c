@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "api/codec.h"
-#include "api/names.h"
 #include "api/time.h"
 #include "api/validate.h"
+#include "api/validate_queue.h"
 #include "apiserver/body.h"
 #include "apiserver/filter.h"
 #include "apiserver/handlers.h"
@@ -109,31 +109,52 @@ static int h_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t
 
 /* ---- validation and defaults ---- */
 
-static int invalid(struct kj_http_resp *resp, const struct kind *k, const char *name,
-                   const char *field, const char *detail)
+/* The typed validation of api/validate_queue.h on the object as sent.
+ * 0 = fine, 1 = resp holds the 400 (undecodable) or 422 Status. */
+static int validate(const cJSON *obj, const struct kind *k, struct kj_http_resp *resp)
 {
-    cleanup_free char *msg = xasprintf("%s \"%s\" is invalid: %s: %s", k->kind,
-                                       name != NULL ? name : "", field, detail);
-    cJSON *st = kj_status_failure(422, "Invalid", msg, name, k->group, k->resource);
-    return kj_http_resp_json(resp, 422, st) == 0 ? 1 : 1;
+    const char *name = cJSON_GetStringValue(get(get(obj, "metadata"), "name"));
+    struct kj_field_errors errs;
+    kj_field_errors_init(&errs);
+    kj_error_t derr = NULL;
+    int rc;
+    if (k == &RS) {
+        struct kj_replica_set rs = {0};
+        rc = kj_replica_set_from_json(obj, &rs, NULL, NULL, &derr);
+        if (rc == 0)
+            kj_replica_set_validate(&rs, &errs);
+        kj_replica_set_clear(&rs);
+    } else {
+        struct kj_service svc = {0};
+        rc = kj_service_from_json(obj, &svc, NULL, NULL, &derr);
+        if (rc == 0)
+            kj_service_validate(&svc, &errs);
+        kj_service_clear(&svc);
+    }
+    if (rc < 0) {
+        cJSON *st = kj_status_failure(400, "BadRequest", derr != NULL ? derr->msg : "undecodable object",
+                                      name, k->group, k->resource);
+        kj_error_release(&derr);
+        kj_field_errors_free(&errs);
+        kj_http_resp_json(resp, 400, st);
+        return 1;
+    }
+    if (errs.len == 0) {
+        kj_field_errors_free(&errs);
+        return 0;
+    }
+    cJSON *st = kj_field_errors_status(&errs, k->kind, k->group, name != NULL ? name : "");
+    kj_assert(st != NULL);
+    kj_field_errors_free(&errs);
+    kj_http_resp_json(resp, 422, st);
+    return 1;
 }
 
-/* 0 = fine, 1 = resp holds a 422. Fills defaults in place. */
+/* 0 = fine, 1 = resp holds a 4xx. Fills defaults in place once valid. */
 static int check_object(cJSON *obj, const struct kind *k, struct kj_http_resp *resp)
 {
-    cJSON *md = get(obj, "metadata");
-    const char *name = cJSON_GetStringValue(get(md, "name"));
-    struct kj_strlist msgs = {0};
-    if (name == NULL || name[0] == '\0')
-        return invalid(resp, k, name, "metadata.name", "Required value: name or generateName is required");
-    size_t bad = k == &SVC ? kj_dns1123_label_check(name, &msgs) : kj_dns1123_subdomain_check(name, &msgs);
-    if (bad > 0) {
-        cleanup_free char *why = kj_strlist_join(&msgs, ", ");
-        kj_strlist_clear(&msgs);
-        cleanup_free char *d = xasprintf("Invalid value: \"%s\": %s", name, why);
-        return invalid(resp, k, name, "metadata.name", d);
-    }
-    kj_strlist_clear(&msgs);
+    if (validate(obj, k, resp) == 1)
+        return 1;
     cJSON *spec = get(obj, "spec");
     if (!cJSON_IsObject(spec)) {
         cJSON_DeleteItemFromObjectCaseSensitive(obj, "spec");
@@ -142,26 +163,9 @@ static int check_object(cJSON *obj, const struct kind *k, struct kj_http_resp *r
     if (k == &RS) {
         if (get(spec, "replicas") == NULL)
             cJSON_AddNumberToObject(spec, "replicas", 1);
-        const cJSON *rep = get(spec, "replicas");
-        if (!cJSON_IsNumber(rep) || rep->valuedouble < 0)
-            return invalid(resp, k, name, "spec.replicas",
-                           "Invalid value: must be greater than or equal to 0");
-        const cJSON *sel = get(spec, "selector");
-        const cJSON *tl = get(get(get(spec, "template"), "metadata"), "labels");
-        if (!cJSON_IsObject(sel) || (get(sel, "matchLabels") == NULL && get(sel, "matchExpressions") == NULL))
-            return invalid(resp, k, name, "spec.selector", "Required value");
-        if (!kj_label_selector_matches_json(sel, tl))
-            return invalid(resp, k, name, "spec.template.metadata.labels",
-                           "Invalid value: `selector` does not match template `labels`");
-        if (cJSON_GetArraySize(get(get(get(spec, "template"), "spec"), "containers")) < 1)
-            return invalid(resp, k, name, "spec.template.spec.containers", "Required value");
         cJSON *tspec = get(get(spec, "template"), "spec");
         if (get(tspec, "restartPolicy") == NULL)
             cJSON_AddStringToObject(tspec, "restartPolicy", "Always");
-        const char *rp = cJSON_GetStringValue(get(tspec, "restartPolicy"));
-        if (rp == NULL || strcmp(rp, "Always") != 0)
-            return invalid(resp, k, name, "spec.template.spec.restartPolicy",
-                           "Unsupported value: \"OnFailure\": supported values: \"Always\"");
     } else {
         if (get(spec, "type") == NULL)
             cJSON_AddStringToObject(spec, "type", "ClusterIP");
@@ -178,18 +182,11 @@ static int check_object(cJSON *obj, const struct kind *k, struct kj_http_resp *r
         cJSON_ArrayForEach(p, get(spec, "ports"))
         {
             const cJSON *port = get(p, "port");
-            if (!cJSON_IsNumber(port) || port->valueint < 1 || port->valueint > 65535)
-                return invalid(resp, k, name, "spec.ports[0].port",
-                               "Invalid value: must be between 1 and 65535, inclusive");
             if (get(p, "protocol") == NULL)
                 cJSON_AddStringToObject(p, "protocol", "TCP");
-            if (get(p, "targetPort") == NULL)
+            if (get(p, "targetPort") == NULL && cJSON_IsNumber(port))
                 cJSON_AddNumberToObject(p, "targetPort", port->valueint);
         }
-        const char *type = cJSON_GetStringValue(get(spec, "type"));
-        if (cJSON_GetArraySize(get(spec, "ports")) == 0 && type != NULL &&
-            strcmp(type, "ExternalName") != 0)
-            return invalid(resp, k, name, "spec.ports", "Required value");
     }
     return 0;
 }
@@ -414,8 +411,28 @@ static int h_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
     const char *ns = kj_route_param(&req->params, "namespace");
     const char *name = kj_route_param(&req->params, "name");
     cleanup_free char *uid = xstrdup(uid_of(cur));
-    /* Every policy is carried out as Background: the controller removes
-     * the pods of a ReplicaSet that is gone (rs_driver.h). */
+    enum kj_propagation policy = KJ_PROPAGATION_UNSET;
+    bool dry = false;
+    if (kj_delete_options(req, &policy, &dry, err) < 0)
+        return -1;
+    if (dry)
+        return kj_http_resp_json(resp, 200, kj_status_success_deleted(k->resource, k->group, name, uid));
+    if (k == &RS && (policy == KJ_PROPAGATION_FOREGROUND || policy == KJ_PROPAGATION_ORPHAN)) {
+        /* The object stays, marked, until the controller has removed its
+         * pods (Foreground) or let them go (Orphan), then deletes it
+         * (rs_driver.h). Background (the apps/v1 default) deletes now and
+         * the controller removes the pods of the gone ReplicaSet. */
+        const char *fin = policy == KJ_PROPAGATION_ORPHAN ? "orphan" : "foregroundDeletion";
+        cJSON *upd = cJSON_Duplicate(cur, 1);
+        kj_assert(upd != NULL);
+        kj_delete_mark(upd, fin);
+        if (kj_store_update(store_of(req), k->resource, ns, name, upd, NULL, NULL, err) < 0) {
+            cJSON_Delete(upd);
+            return kj_error_wrap(err, "mark %s `%s/%s` for deletion", k->kind, ns, name);
+        }
+        kj_log(KJ_LOG_INFO, "%s `%s/%s` marked for deletion (%s)", k->kind, ns, name, fin);
+        return kj_http_resp_json(resp, 200, client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
+    }
     if (kj_store_delete(store_of(req), k->resource, ns, name, NULL, NULL, err) < 0)
         return kj_error_wrap(err, "delete %s `%s/%s`", k->kind, ns, name);
     kj_log(KJ_LOG_INFO, "%s `%s/%s` deleted", k->kind, ns, name);
@@ -489,8 +506,18 @@ static int h_scale(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_
     const cJSON *rep = get(get(scale, "spec"), "replicas");
     if (!cJSON_IsNumber(rep) || rep->valuedouble < 0) {
         cJSON_Delete(scale);
-        return invalid(resp, &RS, kj_route_param(&req->params, "name"), "spec.replicas",
-                       "Invalid value: must be greater than or equal to 0") == 1 ? 0 : 0;
+        struct kj_field_errors errs;
+        kj_field_errors_init(&errs);
+        if (cJSON_IsNumber(rep))
+            kj_fe_invalid_int(&errs, "spec.replicas", (int64_t)rep->valuedouble,
+                              "must be greater than or equal to 0");
+        else
+            kj_fe_required(&errs, "spec.replicas", "");
+        cJSON *st = kj_field_errors_status(&errs, "Scale", "autoscaling",
+                                           kj_route_param(&req->params, "name"));
+        kj_assert(st != NULL);
+        kj_field_errors_free(&errs);
+        return kj_http_resp_json(resp, 422, st);
     }
     cJSON *next = cJSON_Duplicate(cur, 1);
     cJSON_ReplaceItemInObjectCaseSensitive(get(next, "spec"), "replicas", cJSON_CreateNumber(rep->valuedouble));

@@ -12,6 +12,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "apiserver/conns.h" /* kj_apiserver_on_close */
 #include "apiserver/handlers.h"
 #include "apiserver/status.h"
 #include "controller/rs_driver.h"
@@ -59,7 +60,7 @@ static void upstream_done_cb(struct evhttp_request *r, void *arg)
 {
     struct proxy *p = arg;
     if (p->orig != NULL) {
-        evhttp_connection_set_closecb(p->client_conn, NULL, NULL);
+        kj_apiserver_on_close_cancel(p->client_conn);
         int code = r != NULL ? evhttp_request_get_response_code(r) : 0;
         if (code == 0) {
             cleanup_free char *msg = xasprintf("error trying to reach service: dial tcp %s: no answer",
@@ -180,7 +181,7 @@ int kj_h_service_proxy(struct kj_http_req *req, struct kj_http_resp *resp, kj_er
     }
     p->orig = req->ev;
     p->client_conn = evhttp_request_get_connection(req->ev);
-    evhttp_connection_set_closecb(p->client_conn, client_close_cb, p);
+    kj_apiserver_on_close(p->client_conn, client_close_cb, p);
     resp->hijacked = true;
     return 0;
 }

@@ -20,6 +20,7 @@
 #include <event2/listener.h>
 #include <openssl/ssl.h>
 
+#include "apiserver/conns.h"
 #include "apiserver/request.h"
 #include "apiserver/secure.h"
 #include "apiserver/status.h"
@@ -35,7 +36,9 @@
 /* Request line + headers: kube-apiserver allows 1 MiB; kubectl sends < 4 KiB. */
 #define MAX_HEADERS_SIZE (64 * 1024)
 /* Seconds a connection may take to send a request (and an idle keep-alive
- * connection may stay): slow clients are cut off, never waited for. */
+ * connection may stay): slow clients are cut off, never waited for. This
+ * also bounds connections that never send a request, which the connection
+ * cap (conns.h) cannot see. */
 #define REQUEST_TIMEOUT_S 60
 #define MAX_TABLES 16
 #define MAX_LISTENERS 8
@@ -58,6 +61,7 @@ struct kj_apiserver {
     bool bound_remote[MAX_LISTENERS]; /* bound[i] belongs to `remote` */
     size_t n_bound;
     char *unix_paths[MAX_LISTENERS]; /* owned */
+    struct kj_conns *conns;          /* owned: open connections of both evhttps */
     size_t n_unix;
     int port;
 };
@@ -164,9 +168,32 @@ static const struct kj_route *find_route(struct kj_apiserver *srv, const char *m
     return NULL;
 }
 
+/* Count the request's connection against the cap. A new connection beyond
+ * it gets a 429 Status and is closed after the reply (as kube-apiserver
+ * answers an overload, with Retry-After); false then. */
+static bool admit(struct kj_apiserver *srv, struct evhttp_request *ev)
+{
+    struct evhttp_connection *conn = evhttp_request_get_connection(ev);
+    if (conn == NULL || kj_conns_track(srv->conns, conn) != KJ_CONN_FULL)
+        return true;
+    struct kj_http_resp resp;
+    memset(&resp, 0, sizeof resp);
+    kj_http_resp_json(&resp, 429, kj_status_failure(429, "TooManyRequests", "too many connections", NULL, NULL, NULL));
+    struct evkeyvalq *out = evhttp_request_get_output_headers(ev);
+    evhttp_add_header(out, "Connection", "close");
+    evhttp_add_header(out, "Retry-After", "1");
+    kj_log(KJ_LOG_WARN, "%s: 429 (%zu connections open, the maximum)", evhttp_request_get_uri(ev),
+           kj_conns_count(srv->conns));
+    send_resp(ev, &resp, false);
+    cJSON_Delete(resp.body);
+    return false;
+}
+
 static void dispatch_cb(struct evhttp_request *ev, void *arg)
 {
     struct kj_apiserver *srv = arg;
+    if (!admit(srv, ev))
+        return;
     struct kj_http_req req;
     struct kj_http_resp resp;
     kj_error_t err = NULL;
@@ -236,6 +263,8 @@ reply:
 static void dispatch_remote_cb(struct evhttp_request *ev, void *arg)
 {
     struct kj_apiserver *srv = arg;
+    if (!admit(srv, ev))
+        return;
     if (srv->tokens.n > 0) {
         const char *auth = evhttp_find_header(evhttp_request_get_input_headers(ev), "Authorization");
         if (!kj_tokens_check(&srv->tokens, auth)) {
@@ -333,6 +362,7 @@ struct kj_apiserver *kj_apiserver_new(struct event_base *base, const struct kj_a
         kj_make_error(err, 0, "evhttp_new failed");
         return NULL;
     }
+    srv->conns = kj_conns_new(deps->max_connections);
     set_limits(srv, srv->http);
     evhttp_set_gencb(srv->http, dispatch_cb, srv);
     size_t n = 0;
@@ -437,6 +467,8 @@ void kj_apiserver_free(struct kj_apiserver *srv)
     evhttp_free(srv->http);
     if (srv->remote != NULL)
         evhttp_free(srv->remote);
+    /* After the evhttps: freeing them closes connections through it. */
+    kj_conns_free(srv->conns);
     if (srv->tls != NULL)
         SSL_CTX_free(srv->tls);
     kj_tokens_clear(&srv->tokens);

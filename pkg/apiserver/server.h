@@ -7,6 +7,11 @@
  *   ... event_base_dispatch(base) ...
  *   kj_apiserver_free(srv);
  *
+ * Limits (issue 6): request body and header sizes, a 60 s timeout to send a
+ * request (which also drops connections that never send one), and a cap on
+ * open connections (conns.h); handlers learn that a client went away via
+ * kj_apiserver_on_close(), never evhttp_connection_set_closecb().
+ *
  * Built-in routes: Jobs CRUD (batch/v1), pods and events reads (core/v1),
  * /healthz, /readyz, /version. Other modules add theirs with
  * kj_apiserver_add_routes().
@@ -47,6 +52,9 @@ struct kj_apiserver_deps {
     /* Accept Jobs whose pod template has hostPath volumes (kjobd
      * --allow-host-path); otherwise they are refused with a 422. */
     bool allow_host_path;
+    /* Open client connections served at once (kjobd --max-connections);
+     * a request on a further connection gets a 429. 0 = 1024 (conns.h). */
+    size_t max_connections;
 };
 
 struct kj_apiserver;

@@ -12,6 +12,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "apiserver/conns.h" /* kj_apiserver_on_close */
 #include "apiserver/filter.h"
 #include "apiserver/server.h"
 #include "apiserver/status.h"
@@ -139,7 +140,7 @@ static void timeout_cb(evutil_socket_t fd, short what, void *data)
     struct watch_stream *ws = data;
     (void)fd;
     (void)what;
-    evhttp_connection_set_closecb(ws->conn, NULL, NULL);
+    kj_apiserver_on_close_cancel(ws->conn);
     evhttp_send_reply_end(ws->ev);
     stream_free(ws);
 }
@@ -217,7 +218,7 @@ int kj_watch_start(struct kj_http_req *req, struct kj_http_resp *resp, const cha
         }
     }
     ws->conn = evhttp_request_get_connection(req->ev);
-    evhttp_connection_set_closecb(ws->conn, close_cb, ws);
+    kj_apiserver_on_close(ws->conn, close_cb, ws);
     int64_t secs = opts->timeout_seconds > 0 ? opts->timeout_seconds : 1800;
     ws->timeout = evtimer_new(evhttp_connection_get_base(ws->conn), timeout_cb, ws);
     struct timeval tv = {(time_t)secs, 0};

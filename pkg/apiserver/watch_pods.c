@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include "apiserver/conns.h" /* kj_apiserver_on_close */
 #include "apiserver/filter.h"
 #include "apiserver/handlers.h"
 #include "apiserver/server.h"
@@ -181,7 +182,7 @@ static void deadline_cb(evutil_socket_t fd, short what, void *data)
     struct pod_watch *pw = data;
     (void)fd;
     (void)what;
-    evhttp_connection_set_closecb(pw->conn, NULL, NULL);
+    kj_apiserver_on_close_cancel(pw->conn);
     evhttp_send_reply_end(pw->ev);
     pw_free(pw);
 }
@@ -212,7 +213,7 @@ static int pods_watch_start(struct kj_http_req *req, struct kj_http_resp *resp,
                    strcmp(opts->resource_version, "0") != 0;
     poll_once(pw, from_rv);
     pw->conn = evhttp_request_get_connection(req->ev);
-    evhttp_connection_set_closecb(pw->conn, close_cb, pw);
+    kj_apiserver_on_close(pw->conn, close_cb, pw);
     struct event_base *base = evhttp_connection_get_base(pw->conn);
     pw->tick = event_new(base, -1, EV_PERSIST, tick_cb, pw);
     struct timeval tv = {0, POLL_MS * 1000};

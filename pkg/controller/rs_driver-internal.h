@@ -29,6 +29,8 @@ struct rpod {
     bool deleting; /* removal requested by the controller */
     bool seen;     /* resync mark */
     bool svc_busy; /* alias change in flight */
+    bool job;      /* a Job's pod (owner_* name the Job): only given Service
+                    * aliases and endpoints, never managed here */
     char *aliases; /* owned: alias set applied by us ("a,b"), NULL = none applied */
     struct kj_probe_state probe; /* readinessProbe results of the current run */
     int64_t probe_epoch;         /* started_at the probe state belongs to */
@@ -75,8 +77,11 @@ struct rop *kj_rs_op_new(struct kj_rs_driver *d, int kind, const char *ns, const
 void kj_rs_op_free(struct rop *op);
 struct rpod *kj_rs_pod_find(struct kj_rs_driver *d, const char *ns, const char *name);
 void kj_rs_trigger(struct kj_rs_driver *d);
-/* The stored ReplicaSet owning p (borrowed), or NULL. */
+/* The stored ReplicaSet owning p (borrowed), or NULL (always for Job pods). */
 const cJSON *kj_rs_owner(struct kj_rs_driver *d, const struct rpod *p);
+/* The pod template p was made from: its ReplicaSet's or, for a Job pod,
+ * its Job's (borrowed), or NULL when the owner is gone. */
+const cJSON *kj_rs_pod_template(struct kj_rs_driver *d, const struct rpod *p);
 /* Running and, when the template has a readinessProbe, passing it (rs_probe.c). */
 bool kj_rs_pod_ready(struct kj_rs_driver *d, struct rpod *p);
 /* Start the probes that are due (rs_probe.c); called every 500 ms. */

@@ -123,9 +123,20 @@ static void pod_drop(struct kj_rs_driver *d, struct rpod *p)
 
 const cJSON *kj_rs_owner(struct kj_rs_driver *d, const struct rpod *p)
 {
+    if (p->job)
+        return NULL;
     const cJSON *rs = kj_store_get(d->store, RS, p->ns, p->owner_name);
     const char *uid = gets(get(rs, "metadata"), "uid");
     return uid != NULL && strcmp(uid, p->owner_uid) == 0 ? rs : NULL;
+}
+
+const cJSON *kj_rs_pod_template(struct kj_rs_driver *d, const struct rpod *p)
+{
+    const cJSON *o = p->job ? kj_store_get(d->store, "jobs", p->ns, p->owner_name) : kj_rs_owner(d, p);
+    const char *uid = gets(get(o, "metadata"), "uid");
+    if (uid == NULL || strcmp(uid, p->owner_uid) != 0)
+        return NULL;
+    return get(get(o, "spec"), "template");
 }
 
 /* ---- triggers ---- */
@@ -336,6 +347,42 @@ static void update_status(struct kj_rs_driver *d, const cJSON *rs, const struct 
     }
 }
 
+static bool has_finalizer(const cJSON *rs, const char *f)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, get(get(rs, "metadata"), "finalizers"))
+    {
+        if (cJSON_IsString(e) && strcmp(e->valuestring, f) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Any pod of ReplicaSet `uid` left, removals in flight included. */
+static bool owns_pods(const struct kj_rs_driver *d, const char *ns, const char *uid)
+{
+    for (int i = 0; i < d->npods; i++)
+        if (strcmp(d->pods[i]->owner_uid, uid) == 0 && strcmp(d->pods[i]->ns, ns) == 0)
+            return true;
+    return false;
+}
+
+/* Delete a ReplicaSet marked with finalizer `f` once its cascade is done.
+ * It goes with its finalizers: store_cb reads them off the DELETED event. */
+static void finish_deletion(struct kj_rs_driver *d, const cJSON *rs, const char *f)
+{
+    const cJSON *md = get(rs, "metadata");
+    kj_error_t err = NULL;
+    if (kj_store_delete(d->store, RS, gets(md, "namespace"), gets(md, "name"),
+                        gets(md, "resourceVersion"), NULL, &err) < 0) {
+        kj_error_log_release(&err, "replicaset controller: finish deletion");
+        arm_wake(d, kj_time_now_ns() + INT64_C(1000000000));
+        return;
+    }
+    kj_log(KJ_LOG_INFO, "replicaset controller: `%s/%s` deleted (%s)", gets(md, "namespace"),
+           gets(md, "name"), f);
+}
+
 static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
 {
     const cJSON *rs = kj_store_get(d->store, RS, ns, name);
@@ -346,8 +393,19 @@ static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
         return;
     const cJSON *rep = get(get(rs, "spec"), "replicas");
     int replicas = cJSON_IsNumber(rep) ? rep->valueint : 1;
-    if (get(get(rs, "metadata"), "deletionTimestamp") != NULL)
+    if (get(get(rs, "metadata"), "deletionTimestamp") != NULL) {
+        if (has_finalizer(rs, "orphan")) {
+            /* The pods stay as they are: the DELETED event carries the
+             * finalizer, so store_cb does not count the uid as dead. */
+            finish_deletion(d, rs, "orphan");
+            return;
+        }
+        if (has_finalizer(rs, "foregroundDeletion") && !owns_pods(d, ns, uid)) {
+            finish_deletion(d, rs, "foregroundDeletion");
+            return;
+        }
         replicas = 0;
+    }
     struct kj_rs_pod view[KJ_RS_MAX_PODS];
     struct rpod *refs[KJ_RS_MAX_PODS];
     int n = 0;
@@ -438,9 +496,11 @@ static void sync_cb(evutil_socket_t fd, short what, void *arg)
 
 static void observe(struct kj_rs_driver *d, const struct kj_pod_obs *o)
 {
-    if (o->job_name == NULL || strncmp(o->job_name, KJ_RS_JOB_NAME_PREFIX,
-                                       strlen(KJ_RS_JOB_NAME_PREFIX)) != 0)
+    if (o->job_name == NULL || o->job_uid == NULL)
         return;
+    /* Job pods are tracked too, so that Services select them (aliases,
+     * endpoints); the Job controller alone creates and removes them. */
+    bool job = strncmp(o->job_name, KJ_RS_JOB_NAME_PREFIX, strlen(KJ_RS_JOB_NAME_PREFIX)) != 0;
     struct rpod *p = kj_rs_pod_find(d, o->ns, o->pod_name);
     if (o->state == KJ_POD_OBS_REMOVED) {
         if (p != NULL && !(p->busy && !p->deleting))
@@ -448,9 +508,11 @@ static void observe(struct kj_rs_driver *d, const struct kj_pod_obs *o)
         kj_rs_trigger(d);
         return;
     }
-    if (p == NULL)
+    if (p == NULL) {
         p = pod_add(d, o->ns, o->pod_name, o->pod_uid, o->job_uid,
-                    o->job_name + strlen(KJ_RS_JOB_NAME_PREFIX));
+                    job ? o->job_name : o->job_name + strlen(KJ_RS_JOB_NAME_PREFIX));
+        p->job = job;
+    }
     p->seen = true;
     /* A create in flight already counts as running once the engine
      * answered; a late CREATING observation must not move it back. */
@@ -531,7 +593,8 @@ static void store_cb(const struct kj_store_event *ev, void *data)
 {
     struct kj_rs_driver *d = data;
     const char *uid = cJSON_GetStringValue(get(get(ev->object, "metadata"), "uid"));
-    if (ev->type == KJ_STORE_DELETED && strcmp(ev->resource, RS) == 0 && uid != NULL) {
+    if (ev->type == KJ_STORE_DELETED && strcmp(ev->resource, RS) == 0 && uid != NULL &&
+        !has_finalizer(ev->object, "orphan")) {
         int n = (int)(sizeof d->dead_uids / sizeof d->dead_uids[0]);
         free(d->dead_uids[d->dead_next]);
         d->dead_uids[d->dead_next] = xstrdup(uid);

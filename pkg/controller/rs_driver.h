@@ -15,14 +15,19 @@
  * runtime forwarding every op to the real one) so that both controllers see
  * every observation. ReplicaSet pods carry the usual io.kjob.* labels with
  * io.kjob.job-name = "ReplicaSet/<name>", so the Job controller (which acts
- * only on uids of live Jobs) never touches them and this driver never touches
- * Job pods.
+ * only on uids of live Jobs) never touches them and this driver never creates,
+ * restarts or removes Job pods. It does track them: a Service selects a Job's
+ * running pods too (labels from the stored Job's template), so they get its
+ * alias and count as its endpoints.
  *
  * Aliases: Docker cannot add an alias to an attached endpoint, so a pod
  * whose alias set changes is disconnected and reconnected with the new set
  * (its address may change; the driver re-reads it with an inspect).
- * Deletion: every DELETE is carried out as Background (pods removed once the
- * object is gone). Only pods whose owner uid this daemon saw deleted are
+ * Deletion follows the finalizer the DELETE left (handlers_queue.c):
+ * none (Background) - pods removed once the object is gone; foregroundDeletion
+ * - pods removed first, then the object; orphan - the object is deleted and
+ * its pods are never touched again (they keep running; Services still
+ * select them). Only pods whose owner uid this daemon saw deleted are
  * removed: several kjobd may share one engine, and a pod of an unknown uid
  * may be another daemon's. Threads: the loop's only.
  */

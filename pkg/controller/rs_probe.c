@@ -40,8 +40,7 @@ static const cJSON *get(const cJSON *o, const char *k)
 
 static const cJSON *container0(struct kj_rs_driver *d, const struct rpod *p)
 {
-    const cJSON *rs = kj_rs_owner(d, p);
-    return cJSON_GetArrayItem(get(get(get(get(rs, "spec"), "template"), "spec"), "containers"), 0);
+    return cJSON_GetArrayItem(get(get(kj_rs_pod_template(d, p), "spec"), "containers"), 0);
 }
 
 bool kj_rs_pod_ready(struct kj_rs_driver *d, struct rpod *p)

@@ -36,7 +36,7 @@ static int collect_cb(const char *ns, const char *name, const cJSON *obj, void *
 
 static const cJSON *pod_labels(struct kj_rs_driver *d, const struct rpod *p)
 {
-    return get(get(get(get(kj_rs_owner(d, p), "spec"), "template"), "metadata"), "labels");
+    return get(get(kj_rs_pod_template(d, p), "metadata"), "labels");
 }
 
 /* ---- alias change: disconnect → connect with aliases → inspect ---- */
@@ -187,6 +187,10 @@ void kj_rs_services_sync(struct kj_rs_driver *d)
         struct rpod *p = d->pods[i];
         if (p->state != KJ_POD_OBS_RUNNING || p->cid == NULL || p->svc_busy || p->deleting)
             continue;
+        /* Orphaned (or about to be cascaded): its labels went with its
+         * ReplicaSet, and an orphan's network is left as it was. */
+        if (kj_rs_pod_template(d, p) == NULL)
+            continue;
         cleanup_free char *want = kj_svc_aliases_for(svcs, p->ns, pod_labels(d, p));
         if (strcmp(want, p->aliases != NULL ? p->aliases : "") != 0)
             start_alias_change(d, p, want);
@@ -210,7 +214,7 @@ int kj_rs_driver_endpoint(struct kj_rs_driver *d, const char *ns, const char *sv
         if (strcmp(p->ns, ns) != 0 || !kj_rs_pod_ready(d, p) || p->ip == NULL || p->svc_busy ||
             p->deleting)
             continue;
-        const cJSON *tmpl = get(get(kj_rs_owner(d, p), "spec"), "template");
+        const cJSON *tmpl = kj_rs_pod_template(d, p);
         if (!kj_svc_selector_matches(sel, get(get(tmpl, "metadata"), "labels")))
             continue;
         tmpl_spec = get(tmpl, "spec");
@@ -246,7 +250,7 @@ cJSON *kj_rs_driver_endpoints(struct kj_rs_driver *d, const char *ns, const char
     const cJSON *tmpl_spec = NULL;
     for (int i = 0; i < d->npods; i++) {
         struct rpod *p = d->pods[i];
-        const cJSON *tmpl = get(get(kj_rs_owner(d, p), "spec"), "template");
+        const cJSON *tmpl = kj_rs_pod_template(d, p);
         if (strcmp(p->ns, ns) != 0 || p->ip == NULL || p->state != KJ_POD_OBS_RUNNING ||
             !kj_svc_selector_matches(sel, get(get(tmpl, "metadata"), "labels")))
             continue;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apiserver/conns.h"  /* KJ_APISERVER_DEFAULT_MAX_CONNECTIONS */
 #include "apiserver/secure.h" /* kj_host_is_loopback */
 #include "util/cleanup.h"
 #include "util/xalloc.h"
@@ -31,6 +32,7 @@ enum opt_id {
     OPT_TOKEN_FILE,
     OPT_INSECURE_LISTEN,
     OPT_ALLOW_HOST_PATH,
+    OPT_MAX_CONNECTIONS,
     OPT_HELP,
     OPT_VERSION,
 };
@@ -76,6 +78,8 @@ static const struct flag_doc flags[] = {
      "allow non-loopback listeners without TLS/tokens (inside a container only)"},
     {OPT_ALLOW_HOST_PATH, "allow-host-path", optional_argument, NULL,
      "accept pods with hostPath volumes (bind mounts of this host's files)"},
+    {OPT_MAX_CONNECTIONS, "max-connections", required_argument, "N",
+     "API client connections served at once; a request on one more gets 429 (default 1024)"},
     {OPT_HELP, "help", no_argument, NULL, "print this help and exit"},
     {OPT_VERSION, "version", no_argument, NULL, "print the version and exit"},
 };
@@ -231,6 +235,19 @@ static void reset_listen(struct kj_daemon_config *cfg)
     cfg->n_listen = 0;
 }
 
+/* A count in [1, 1000000]: 0 would lock every client out, and evhttp could
+ * not hold more sockets than a process has file descriptors anyway. */
+static int set_count(const char *name, const char *v, size_t *out, kj_error_t *err)
+{
+    char *end = NULL;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || n < 1 || n > 1000000)
+        return kj_make_error(err, 0, "invalid value `%s` for `--%s`: want a count from 1 to 1000000", v, name);
+    *out = (size_t)n;
+    return 0;
+}
+
 static int set_duration(const char *name, const char *v, int64_t *out, kj_error_t *err)
 {
     if (kj_duration_parse_ms(v, out, err) < 0)
@@ -312,6 +329,8 @@ static int apply(struct kj_daemon_config *cfg, const struct flag_doc *f, const c
         return parse_bool(f->name, v, &cfg->insecure_listen, err);
     case OPT_ALLOW_HOST_PATH:
         return parse_bool(f->name, v, &cfg->allow_host_path, err);
+    case OPT_MAX_CONNECTIONS:
+        return set_count(f->name, v, &cfg->max_connections, err);
     case OPT_HELP:
     case OPT_VERSION:
         return 0;
@@ -384,6 +403,7 @@ static int parse_all(struct kj_daemon_config *cfg, int argc, char *const *argv,
     cfg->backoff_base_ms = 10000;
     cfg->backoff_max_ms = 600000;
     cfg->resync_period_ms = 10000;
+    cfg->max_connections = KJ_APISERVER_DEFAULT_MAX_CONNECTIONS;
     cfg->log_level = KJ_LOG_INFO;
     cfg->log_format = KJ_LOG_TEXT;
 

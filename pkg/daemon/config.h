@@ -10,6 +10,7 @@
 #define KJ_DAEMON_CONFIG_H
 
 #include <stdbool.h> /* bool */
+#include <stddef.h>  /* size_t */
 #include <stdint.h>  /* int64_t */
 #include <stdio.h>   /* FILE */
 
@@ -55,6 +56,8 @@ struct kj_daemon_config {
     bool insecure_listen;
     /* hostPath volumes are refused at validation unless set (issue 8). */
     bool allow_host_path;
+    /* Cap on open API client connections (issue 6; apiserver/conns.h). */
+    size_t max_connections;
 };
 
 /* Looks up an environment variable; tests pass a fake. Returns a borrowed

@@ -204,6 +204,7 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
         .ready = ready,
         .default_propagation = KJ_PROPAGATION_UNSET, /* Kubernetes': Orphan + Warning */
         .allow_host_path = cfg->allow_host_path,
+        .max_connections = cfg->max_connections,
     };
     k->srv = kj_apiserver_new(k->base, &deps, err);
     if (k->srv == NULL)

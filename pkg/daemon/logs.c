@@ -18,6 +18,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
+#include "apiserver/conns.h" /* kj_apiserver_on_close */
 #include "apiserver/handlers.h"
 #include "apiserver/request.h"
 #include "apiserver/server.h"
@@ -78,7 +79,7 @@ static bool window_filter(const struct log_stream *ls, const char **buf, size_t 
 static void stream_free(struct log_stream *ls)
 {
     if (ls->conn != NULL)
-        evhttp_connection_set_closecb(ls->conn, NULL, NULL);
+        kj_apiserver_on_close_cancel(ls->conn);
     if (ls->buf != NULL)
         evbuffer_free(ls->buf);
     free(ls);
@@ -236,7 +237,7 @@ static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
         evhttp_send_reply_start(req->ev, 200, "OK");
     }
     ls->conn = evhttp_request_get_connection(req->ev);
-    evhttp_connection_set_closecb(ls->conn, close_cb, ls);
+    kj_apiserver_on_close(ls->conn, close_cb, ls);
     resp->hijacked = true;
     return 0;
 }

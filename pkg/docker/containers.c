@@ -77,6 +77,8 @@ static char *create_body(const struct kj_container_spec *s)
         ok = cJSON_AddNumberToObject(hc, "NanoCpus", (double)s->nano_cpus) != NULL;
     if (ok && s->init)
         ok = cJSON_AddBoolToObject(hc, "Init", 1) != NULL;
+    if (ok && s->auto_remove)
+        ok = cJSON_AddBoolToObject(hc, "AutoRemove", 1) != NULL;
     cJSON *mounts = ok && s->n_mounts > 0 ? cJSON_AddArrayToObject(hc, "Mounts") : NULL;
     for (size_t i = 0; mounts != NULL && i < s->n_mounts; i++) {
         const struct kj_docker_mount *m = &s->mounts[i];

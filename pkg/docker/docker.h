@@ -169,6 +169,11 @@ struct kj_container_spec {
     int stop_timeout;              /* seconds; < 0 or 0 = engine default */
     bool init;                     /* HostConfig.Init (tini as pid 1) */
     bool tty;                      /* keep false: logs are then multiplexed */
+    /* HostConfig.AutoRemove: the engine removes the container once it exits
+     * (`docker run --rm`); its `destroy` event marks the removal. Anything to
+     * read from it (logs, exit code) must be read before then, so kjobd's
+     * Job pods leave it false. */
+    bool auto_remove;
     const struct kj_docker_mount *mounts; /* HostConfig.Mounts; may be NULL */
     size_t n_mounts;
 };

@@ -92,6 +92,77 @@ if wait_for 20 deletes; then ok "2 SuccessfulDelete events from replicaset-contr
 out=$("${K[@]}" describe rs web 2>&1)
 if grep -qE 'Replicas: +1 current / 1 desired' <<<"$out" && grep -q SuccessfulCreate <<<"$out"; then ok "kubectl describe rs"; else not_ok "kubectl describe rs" "$out"; fi
 
+# Services select Job pods too: a busybox httpd Job pod behind Service
+# `jweb`, reached by name from the `ex` ReplicaSet pod.
+cat >"$KJ_TMP/jweb.yaml" <<Y
+apiVersion: batch/v1
+kind: Job
+metadata: {name: jweb}
+spec:
+  template:
+    metadata: {labels: {app: jweb}}
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: main
+        image: kjob/busybox:latest
+        command: ["sh", "-c", "mkdir -p /www && echo from-the-job-pod >/www/index.html && exec httpd -f -p 8080 -h /www"]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: jweb}
+spec:
+  selector: {app: jweb}
+  ports: [{port: 8080}]
+Y
+check "apply a Job running httpd and a Service selecting it" "${K[@]}" apply -f "$KJ_TMP/jweb.yaml"
+# (busybox nc: this image's wget crashes on name lookups)
+jreq() { docker exec "$expod" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc jweb 8080" 2>&1; }
+jget() { grep -qx from-the-job-pod <<<"$(jreq)"; }
+if wait_for 40 jget; then ok "a pod reaches the Job pod by the Service name"; else not_ok "a pod reaches the Job pod by the Service name" "$(jreq)" "$("${K[@]}" get pods 2>&1)"; fi
+out=$("${K[@]}" describe svc jweb 2>&1)
+if grep -qE '^Endpoints: +[0-9.]+:8080$' <<<"$out"; then ok "... and describe svc lists it as endpoint"; else not_ok "... and describe svc lists it as endpoint" "$out"; fi
+"${K[@]}" delete -f "$KJ_TMP/jweb.yaml" >/dev/null 2>&1
+
+# Typed validation (api/validate_queue.h): 422 with kube-apiserver's texts.
+out=$(rs bad kjob/busybox:latest -1 '' | "${K[@]}" apply -f - 2>&1)
+if grep -qF 'The ReplicaSet "bad" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0' <<<"$out"; then
+    ok "a ReplicaSet with replicas -1 is refused (422)"
+else
+    not_ok "a ReplicaSet with replicas -1 is refused (422)" "$out"
+fi
+out=$(printf 'apiVersion: v1\nkind: Service\nmetadata: {name: bad}\nspec:\n  selector: {app: bad}\n  ports: [{port: 0}]\n' | "${K[@]}" apply -f - 2>&1)
+if grep -qF 'Service "bad" is invalid: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive' <<<"$out"; then
+    ok "a Service with port 0 is refused (422)"
+else
+    not_ok "a Service with port 0 is refused (422)" "$out"
+fi
+
+# propagationPolicy: Orphan leaves the pods running and untouched;
+# Foreground removes them before the ReplicaSet goes.
+rspods() { docker ps -q --filter "label=io.kjob.namespace=$KJ_NS" --filter "label=io.kjob.job-name=ReplicaSet/$1" | sort | tr '\n' ' '; }
+two() { [ "$(rspods "$1" | wc -w)" = 2 ]; }
+rs orph kjob/busybox:latest 2 '        command: ["sleep", "3600"]' | "${K[@]}" apply -f - >/dev/null
+rs fg kjob/busybox:latest 2 '        command: ["sleep", "3600"]' | "${K[@]}" apply -f - >/dev/null
+wait_for 30 two orph; wait_for 30 two fg
+orphpods=$(rspods orph)
+check "kubectl delete rs orph --cascade=orphan" "${K[@]}" delete rs orph --cascade=orphan
+check_eq "... the ReplicaSet is gone" "404" "$(curl -s -o /dev/null -w '%{http_code}' "$API/orph")"
+changed() { [ "$(rspods orph)" != "$orphpods" ]; }
+if ! wait_for 4 changed; then ok "... its 2 pods keep running, untouched"; else not_ok "... its 2 pods keep running, untouched" "before: $orphpods" "after: $(rspods orph)"; fi
+check "kubectl delete rs fg --cascade=foreground (waits until it is gone)" "${K[@]}" delete rs fg --cascade=foreground --timeout=60s
+check_eq "... its pods were removed before it went" "" "$(rspods fg)"
+rs fg2 kjob/busybox:latest 1 '        command: ["sleep", "3600"]' | "${K[@]}" apply -f - >/dev/null
+out=$(curl -s -X DELETE -H 'Content-Type: application/json' -d '{"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Foreground"}' "$API/fg2")
+if jq -e '.metadata.deletionTimestamp != null and (.metadata.finalizers | index("foregroundDeletion"))' <<<"$out" >/dev/null; then
+    ok "DELETE with a Foreground DeleteOptions body marks the ReplicaSet (deletionTimestamp, finalizer)"
+else
+    not_ok "DELETE with a Foreground DeleteOptions body marks the ReplicaSet (deletionTimestamp, finalizer)" "$out"
+fi
+fg2gone() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$API/fg2")" = 404 ]; }
+if wait_for 30 fg2gone; then ok "... and it goes once its pod is gone"; else not_ok "... and it goes once its pod is gone" "$(curl -s "$API/fg2")"; fi
+[ -z "$orphpods" ] || docker rm -f $orphpods >/dev/null
+
 check "kubectl delete rs --all" "${K[@]}" delete rs --all
 gone() { [ -z "$(docker ps -aq --filter "label=io.kjob.namespace=$KJ_NS")" ]; }
 if wait_for 30 gone; then ok "cascade delete removes every pod"; else not_ok "cascade delete removes every pod" "$(docker ps -a --filter "label=io.kjob.namespace=$KJ_NS")"; fi

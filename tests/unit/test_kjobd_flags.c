@@ -141,6 +141,31 @@ static void test_bad_flags(void **state)
     expect_bad(1, (char *const[]){"kjobd", NULL}, "KJOBD_RESYNC_PERIOD");
 }
 
+static void test_max_connections(void **state)
+{
+    (void)state;
+    struct kj_daemon_config cfg;
+    kj_error_t err = NULL;
+    char *const argv[] = {"kjobd", NULL};
+    assert_int_equal(kj_daemon_config_parse(&cfg, 1, argv, fake_getenv, NULL, &err), KJ_DAEMON_CONFIG_RUN);
+    assert_int_equal(cfg.max_connections, 1024);
+    kj_daemon_config_clear(&cfg);
+    fake_env_vars[0][0] = "KJOBD_MAX_CONNECTIONS";
+    fake_env_vars[0][1] = "8";
+    assert_int_equal(kj_daemon_config_parse(&cfg, 1, argv, fake_getenv, NULL, &err), KJ_DAEMON_CONFIG_RUN);
+    assert_int_equal(cfg.max_connections, 8);
+    kj_daemon_config_clear(&cfg);
+    assert_int_equal(kj_daemon_config_parse(&cfg, ARGC("--max-connections", "4"), ARGV("--max-connections", "4"),
+                                            fake_getenv, NULL, &err),
+                     KJ_DAEMON_CONFIG_RUN);
+    assert_int_equal(cfg.max_connections, 4); /* the flag beats the environment */
+    kj_daemon_config_clear(&cfg);
+    fake_env_vars[0][0] = NULL;
+    expect_bad(ARGC("--max-connections", "0"), ARGV("--max-connections", "0"), "`--max-connections`");
+    expect_bad(ARGC("--max-connections", "4x"), ARGV("--max-connections", "4x"), "want a count");
+    expect_bad(ARGC("--max-connections", "-1"), ARGV("--max-connections", "-1"), "want a count");
+}
+
 static void test_help_lists_every_flag(void **state)
 {
     (void)state;
@@ -154,7 +179,8 @@ static void test_help_lists_every_flag(void **state)
     fclose(out);
     const char *names[] = {"--listen", "--state-dir", "--docker-host", "--network ", "--network-internal",
                            "--offline", "--pull-fallback", "--backoff-base", "--backoff-max",
-                           "--resync-period", "--log-level", "--log-format", "--help", "--version"};
+                           "--resync-period", "--log-level", "--log-format", "--max-connections",
+                           "--help", "--version"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(buf, names[i]) == NULL)
             fail_msg("help lacks %s", names[i]);
@@ -215,6 +241,7 @@ int main(void)
         cmocka_unit_test_setup(test_flags_override_env, setup),
         cmocka_unit_test_setup(test_bad_flags, setup),
         cmocka_unit_test_setup(test_help_lists_every_flag, setup),
+        cmocka_unit_test_setup(test_max_connections, setup),
         cmocka_unit_test_setup(test_durations, setup),
         cmocka_unit_test_setup(test_listen_addr, setup),
     };
