@@ -5,12 +5,18 @@
 #   make run             deps + build + engine + images + the book's examples
 #   make SANITIZER=address|undefined test
 #   CI=true make test    adds -Werror
+#   make V=1             show the full compiler command lines
 #
 # Sources are found by wildcard: a new pkg/<module>/*.c joins libkjob.a, a new
 # tests/unit/test_<module>.c becomes a unit binary, a new tests/fuzz/fuzz_<x>.c
 # a fuzz target, a new tests/e2e/test_*.sh an end-to-end test.
 
 CC      ?= cc
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 CLANG   ?= clang
 SANITIZER ?=
 VARIANT ?= $(if $(SANITIZER),$(SANITIZER),default)
@@ -90,34 +96,41 @@ bin/%: $(BUILD)/bin/% FORCE
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(FINAL_CFLAGS) -c $< -o $@
 
 $(LIB): $(PKG_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 define CMD_RULE
 $(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(FINAL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIB) $$(PKG_LIBS)
+	@$$(if $$(Q),echo "  LINK    $$@")
+	$$(Q)$$(CC) $$(FINAL_LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIB) $$(PKG_LIBS)
 endef
 $(foreach c,$(CMDS),$(eval $(call CMD_RULE,$(c))))
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_HELPERS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(FINAL_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(FINAL_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
 $(BUILD)/itests/test_%: tests/integration/test_%.c $(UNIT_HELPERS) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(FINAL_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(FINAL_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
 $(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_CFLAGS) $(FINAL_LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB) $(PKG_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(FINAL_LDFLAGS) -o $@ $< tests/fuzz/replay_main.c $(LIB) $(PKG_LIBS)
 
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(FINAL_CFLAGS) $(FINAL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(FINAL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
 # libFuzzer builds: clang, all of pkg/ compiled again with coverage.
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
