@@ -48,6 +48,20 @@ int kj_delete_options(struct kj_http_req *req, enum kj_propagation *out, bool *d
  * the deletion. */
 void kj_delete_mark(cJSON *obj, const char *finalizer);
 
+/* A copy of a stored object for a client: kjob's private keys (the
+ * controller ledger) removed. New tree owned by the caller. */
+cJSON *kj_apiserver_client_copy(const cJSON *stored);
+
+/* kj_store_list callback building a List's items: each object matching
+ * `filter` is appended to `items` as a client copy without kind/apiVersion
+ * (upstream omits them inside list items). data is a struct kj_list_ctx. */
+struct kj_filter;
+struct kj_list_ctx {
+    struct kj_filter *filter; /* borrowed */
+    cJSON *items;             /* borrowed: the List's "items" array */
+};
+int kj_list_item_cb(const char *ns, const char *name, const cJSON *obj, void *data);
+
 /* A new random RFC 4122 version-4 UUID string (owned by caller). */
 char *kj_uuid_new(void);
 

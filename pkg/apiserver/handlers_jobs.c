@@ -70,8 +70,7 @@ static struct kj_store *store_of(struct kj_http_req *req)
     return kj_apiserver_deps(req->srv)->store;
 }
 
-/* A client copy of a stored object: private keys removed. */
-static cJSON *client_copy(const cJSON *stored)
+cJSON *kj_apiserver_client_copy(const cJSON *stored)
 {
     cJSON *c = cJSON_Duplicate(stored, 1);
     kj_assert(c != NULL);
@@ -79,19 +78,14 @@ static cJSON *client_copy(const cJSON *stored)
     return c;
 }
 
-struct list_ctx {
-    struct kj_filter *filter;
-    cJSON *items;
-};
-
-static int list_cb(const char *ns, const char *name, const cJSON *obj, void *data)
+int kj_list_item_cb(const char *ns, const char *name, const cJSON *obj, void *data)
 {
     (void)ns;
     (void)name;
-    struct list_ctx *lc = data;
+    struct kj_list_ctx *lc = data;
     if (!kj_filter_matches(lc->filter, obj))
         return 0;
-    cJSON *c = client_copy(obj);
+    cJSON *c = kj_apiserver_client_copy(obj);
     /* Upstream omits kind/apiVersion inside list items. */
     cJSON_DeleteItemFromObjectCaseSensitive(c, "kind");
     cJSON_DeleteItemFromObjectCaseSensitive(c, "apiVersion");
@@ -120,8 +114,8 @@ static int store_list(struct kj_http_req *req, struct kj_http_resp *resp, const 
     snprintf(rv, sizeof rv, "%llu", (unsigned long long)kj_store_current_rv(store_of(req)));
     cJSON *list = kj_list_json_new(api_version, list_kind, rv);
     kj_assert(list != NULL);
-    struct list_ctx lc = {&filter, cJSON_GetObjectItemCaseSensitive(list, "items")};
-    kj_store_list(store_of(req), resource, ns, list_cb, &lc);
+    struct kj_list_ctx lc = {&filter, cJSON_GetObjectItemCaseSensitive(list, "items")};
+    kj_store_list(store_of(req), resource, ns, kj_list_item_cb, &lc);
     kj_filter_clear(&filter);
     return kj_http_resp_json(resp, 200, list);
 }
@@ -145,7 +139,7 @@ int kj_h_job_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t 
     const cJSON *obj = kj_store_get(store_of(req), JOBS, ns, name);
     if (obj == NULL)
         return kj_http_resp_json(resp, 404, kj_status_not_found(JOBS, GROUP, name));
-    return kj_http_resp_json(resp, 200, client_copy(obj));
+    return kj_http_resp_json(resp, 200, kj_apiserver_client_copy(obj));
 }
 
 /* Decode, default, prepare and validate a Job from the request body. On a
@@ -249,7 +243,7 @@ int kj_h_jobs_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
         return kj_error_wrap(err, "store job `%s/%s`", ns, name);
     }
     kj_log(KJ_LOG_INFO, "job `%s/%s` created", ns, name);
-    return kj_http_resp_json(resp, 201, client_copy(kj_store_get(store_of(req), JOBS, ns, name)));
+    return kj_http_resp_json(resp, 201, kj_apiserver_client_copy(kj_store_get(store_of(req), JOBS, ns, name)));
 }
 
 /* propagationPolicy from the query, else from a DeleteOptions body. */
@@ -355,7 +349,7 @@ int kj_h_job_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
             return kj_error_wrap(err, "mark job `%s/%s` for deletion", ns, name);
         }
         kj_log(KJ_LOG_INFO, "job `%s/%s` marked for deletion (%s)", ns, name, fin);
-        cJSON *shown = client_copy(kj_store_get(store_of(req), JOBS, ns, name));
+        cJSON *shown = kj_apiserver_client_copy(kj_store_get(store_of(req), JOBS, ns, name));
         if (deps->job_deleted != NULL)
             deps->job_deleted(deps->arg, ns, name, uid, policy);
         return kj_http_resp_json(resp, 200, shown);

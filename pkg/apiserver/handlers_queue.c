@@ -52,34 +52,7 @@ static cJSON *get(const cJSON *o, const char *k)
     return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-static cJSON *client_copy(const cJSON *stored)
-{
-    cJSON *c = cJSON_Duplicate(stored, 1);
-    kj_assert(c != NULL);
-    kj_apiserver_strip_private(c);
-    return c;
-}
-
 /* ---- list ---- */
-
-struct list_ctx {
-    struct kj_filter *filter;
-    cJSON *items;
-};
-
-static int list_cb(const char *ns, const char *name, const cJSON *obj, void *data)
-{
-    (void)ns;
-    (void)name;
-    struct list_ctx *lc = data;
-    if (!kj_filter_matches(lc->filter, obj))
-        return 0;
-    cJSON *c = client_copy(obj);
-    cJSON_DeleteItemFromObjectCaseSensitive(c, "kind");
-    cJSON_DeleteItemFromObjectCaseSensitive(c, "apiVersion");
-    cJSON_AddItemToArray(lc->items, c);
-    return 0;
-}
 
 static int h_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
 {
@@ -101,8 +74,8 @@ static int h_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t
     snprintf(rv, sizeof rv, "%llu", (unsigned long long)kj_store_current_rv(store_of(req)));
     cJSON *list = kj_list_json_new(k->api_version, k->list_kind, rv);
     kj_assert(list != NULL);
-    struct list_ctx lc = {&filter, get(list, "items")};
-    kj_store_list(store_of(req), k->resource, ns, list_cb, &lc);
+    struct kj_list_ctx lc = {&filter, get(list, "items")};
+    kj_store_list(store_of(req), k->resource, ns, kj_list_item_cb, &lc);
     kj_filter_clear(&filter);
     return kj_http_resp_json(resp, 200, list);
 }
@@ -270,7 +243,7 @@ static int h_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
     }
     obj = NULL; /* the store owns it */
     kj_log(KJ_LOG_INFO, "%s `%s/%s` created", k->kind, ns, name);
-    return kj_http_resp_json(resp, 201, client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
+    return kj_http_resp_json(resp, 201, kj_apiserver_client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
 }
 
 static const cJSON *lookup(struct kj_http_req *req, const struct kind *k, struct kj_http_resp *resp,
@@ -291,7 +264,7 @@ static int h_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t 
     const cJSON *obj = lookup(req, kind_of(req), resp, err);
     if (obj == NULL)
         return *err != NULL ? -1 : 0;
-    return kj_http_resp_json(resp, 200, client_copy(obj));
+    return kj_http_resp_json(resp, 200, kj_apiserver_client_copy(obj));
 }
 
 static cJSON *status_copy(const cJSON *o)
@@ -366,7 +339,7 @@ static int store_update(struct kj_http_req *req, struct kj_http_resp *resp, cons
         }
         return -1;
     }
-    return kj_http_resp_json(resp, 200, client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
+    return kj_http_resp_json(resp, 200, kj_apiserver_client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
 }
 
 static int h_replace(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
@@ -394,7 +367,7 @@ static int h_patch(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_
         return kj_make_http_error(err, 400, "the request body is empty");
     if (kj_body_decode_object(KJ_BODY_JSON, req->body, req->body_len, &patch, err) < 0)
         return -1;
-    cJSON *next = client_copy(cur);
+    cJSON *next = kj_apiserver_client_copy(cur);
     if (kj_patch_apply(req->content_type, &next, patch, err) < 0) {
         cJSON_Delete(next);
         return -1;
@@ -431,7 +404,7 @@ static int h_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
             return kj_error_wrap(err, "mark %s `%s/%s` for deletion", k->kind, ns, name);
         }
         kj_log(KJ_LOG_INFO, "%s `%s/%s` marked for deletion (%s)", k->kind, ns, name, fin);
-        return kj_http_resp_json(resp, 200, client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
+        return kj_http_resp_json(resp, 200, kj_apiserver_client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
     }
     if (kj_store_delete(store_of(req), k->resource, ns, name, NULL, NULL, err) < 0)
         return kj_error_wrap(err, "delete %s `%s/%s`", k->kind, ns, name);
