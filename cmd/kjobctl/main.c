@@ -17,7 +17,7 @@ static const struct {
     {"apply", kj_cmd_apply, "apply -f FILE|-        create or update objects from YAML or JSON"},
     {"get", kj_cmd_get, "get RESOURCE [NAME]    list or show (-o wide|json|yaml|name, -l SEL, -A)"},
     {"describe", kj_cmd_describe, "describe job NAME      show a Job as kubectl describe does"},
-    {"logs", kj_cmd_logs, "logs POD|job/NAME      print logs (-f, --tail N, --timestamps, --previous)"},
+    {"logs", kj_cmd_logs, "logs POD|job/NAME [C]  print logs (-c C, --all-containers, -f, --tail N, --timestamps, --previous)"},
     {"delete", kj_cmd_delete, "delete RESOURCE NAME   delete (--cascade=background|foreground|orphan)"},
     {"wait", kj_cmd_wait, "wait job/NAME          wait for --for=condition=complete|failed (--timeout)"},
     {"kubeconfig", kj_cmd_kubeconfig, "kubeconfig             print a kubeconfig for this server"},

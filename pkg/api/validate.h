@@ -25,12 +25,6 @@
  * (0 = valid). Allocation failures abort (x* allocators): inputs are
  * API-sized and a half-built error list has no use. No I/O except
  * getrandom(2) for generated names; no global state.
- *
- * kjob-specific rules (not in Kubernetes; documented in docs):
- *   - more than one container: `spec.template.spec.containers: Too many: 2:
- *     must have at most 1 items`
- *   - any init container: `spec.template.spec.initContainers: Forbidden:
- *     kjob runs one container per pod`
  */
 #ifndef KJ_API_VALIDATE_H
 #define KJ_API_VALIDATE_H
@@ -41,9 +35,6 @@
 
 #include "api/fielderr.h" /* struct kj_field_errors */
 #include "api/types.h"    /* struct kj_job, kj_pod_template_spec, ... */
-
-/* Containers per pod kjob can run (see the header comment). */
-#define KJ_MAX_CONTAINERS_PER_POD 1
 
 /* Label keys of §1.3. */
 #define KJ_LABEL_JOB_NAME "batch.kubernetes.io/job-name"

@@ -301,9 +301,50 @@ static void containers(const struct kj_pod_spec *ps, const char *path,
             }
         }
     }
-    /* kjob-specific: one Docker container per pod. */
-    if (ps->n_containers > KJ_MAX_CONTAINERS_PER_POD)
-        kj_fe_too_many(errs, p, (int64_t)ps->n_containers, KJ_MAX_CONTAINERS_PER_POD);
+}
+
+static bool name_taken(const struct kj_container *list, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i].name ? list[i].name : "", name) == 0)
+            return true;
+    return false;
+}
+
+/* Init containers: like containers, names unique across both lists,
+ * restartPolicy only Always (a sidecar), and no probes or lifecycle on the
+ * ones that run to completion. */
+static void init_containers(const struct kj_pod_spec *ps, const char *path,
+                            struct kj_field_errors *errs)
+{
+    static const char *const always[] = {"Always", NULL};
+    for (size_t i = 0; i < ps->n_init_containers; i++) {
+        const struct kj_container *c = &ps->init_containers[i];
+        char cp[300], fp[340];
+        kj_v_pathf(cp, sizeof(cp), "%s.initContainers[%zu]", path, i);
+        container(c, ps, cp, errs);
+        const char *name = c->name ? c->name : "";
+        if (name[0] != '\0' && (name_taken(ps->init_containers, i, name) ||
+                                 name_taken(ps->containers, ps->n_containers, name)))
+            kj_fe_duplicate_str(errs, kj_v_pathf(fp, sizeof(fp), "%s.name", cp), name);
+        bool sidecar = !empty(c->restart_policy) && strcmp(c->restart_policy, "Always") == 0;
+        if (!empty(c->restart_policy) && !sidecar)
+            kj_fe_not_supported(errs, kj_v_pathf(fp, sizeof(fp), "%s.restartPolicy", cp),
+                                c->restart_policy, always);
+        if (sidecar)
+            continue;
+        const struct {
+            const char *field;
+            const cJSON *v;
+        } sidecar_only[] = {{"lifecycle", c->lifecycle},
+                            {"livenessProbe", c->liveness_probe},
+                            {"readinessProbe", c->readiness_probe},
+                            {"startupProbe", c->startup_probe}};
+        for (size_t k = 0; k < sizeof sidecar_only / sizeof sidecar_only[0]; k++)
+            if (sidecar_only[k].v != NULL && !cJSON_IsNull(sidecar_only[k].v))
+                kj_fe_forbidden(errs, kj_v_pathf(fp, sizeof(fp), "%s.%s", cp, sidecar_only[k].field),
+                                "may not be set for init containers without restartPolicy=Always");
+    }
 }
 
 static void pod_spec(const struct kj_pod_spec *ps, const char *path,
@@ -315,10 +356,7 @@ static void pod_spec(const struct kj_pod_spec *ps, const char *path,
     char p[320];
     volumes(ps, path, errs);
     containers(ps, path, errs);
-    if (ps->n_init_containers > 0) {
-        kj_v_pathf(p, sizeof(p), "%s.initContainers", path);
-        kj_fe_forbidden(errs, p, "kjob runs one container per pod");
-    }
+    init_containers(ps, path, errs);
     enum_field(errs, path, "restartPolicy", ps->restart_policy, restart, NULL);
     enum_field(errs, path, "dnsPolicy", ps->dns_policy, dns, NULL);
     if (ps->node_selector.len > 0) {

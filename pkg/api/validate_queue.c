@@ -1,6 +1,7 @@
 /* ReplicaSet and Service validation; see validate_queue.h. */
 #include "api/validate_queue.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "api/names.h"
@@ -75,6 +76,37 @@ static bool one_of(const char *v, const char *const *set)
     return false;
 }
 
+/* spec.ports[i].nodePort: only NodePort and LoadBalancer Services have
+ * one, a valid port number, unique per protocol. Range and allocation
+ * are the API server's (kj_svc_node_ports_assign). */
+static void node_port_check(const struct kj_service_spec *s, const char *type, size_t i,
+                            struct kj_field_errors *errs)
+{
+    const struct kj_service_port *sp = &s->ports[i];
+    if (sp->node_port == 0)
+        return;
+    char p[64];
+    kj_v_pathf(p, sizeof p, "spec.ports[%zu].nodePort", i);
+    if (strcmp(type, "NodePort") != 0 && strcmp(type, "LoadBalancer") != 0) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "may not be used when `type` is '%s'", type);
+        kj_fe_forbidden(errs, p, msg);
+        return;
+    }
+    if (sp->node_port < 0 || sp->node_port > 65535) {
+        kj_fe_invalid_int(errs, p, sp->node_port, "must be between 1 and 65535, inclusive");
+        return;
+    }
+    const char *proto = sp->protocol != NULL ? sp->protocol : "TCP";
+    for (size_t j = 0; j < i; j++) {
+        const char *pj = s->ports[j].protocol != NULL ? s->ports[j].protocol : "TCP";
+        if (s->ports[j].node_port == sp->node_port && strcmp(pj, proto) == 0) {
+            kj_fe_duplicate_int(errs, p, sp->node_port);
+            return;
+        }
+    }
+}
+
 size_t kj_service_validate(const struct kj_service *svc, struct kj_field_errors *errs)
 {
     static const char *const types[] = {"ClusterIP", "ExternalName", "LoadBalancer", "NodePort", NULL};
@@ -97,6 +129,7 @@ size_t kj_service_validate(const struct kj_service *svc, struct kj_field_errors 
         if (sp->protocol != NULL && !one_of(sp->protocol, protocols))
             kj_fe_not_supported(errs, kj_v_pathf(p, sizeof p, "spec.ports[%zu].protocol", i),
                                 sp->protocol, protocols);
+        node_port_check(s, type, i, errs);
     }
     return errs->len - before;
 }

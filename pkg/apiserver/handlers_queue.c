@@ -164,6 +164,52 @@ static int check_object(cJSON *obj, const struct kind *k, struct kj_http_resp *r
     return 0;
 }
 
+static int dup_cb(const char *ns, const char *name, const cJSON *obj, void *data)
+{
+    (void)ns;
+    (void)name;
+    cJSON_AddItemToArray(data, cJSON_Duplicate(obj, 1));
+    return 0;
+}
+
+/* NodePort and LoadBalancer Services get a nodePort per port, unique among
+ * the stored Services (service_sync.h); `svc` is the object about to be
+ * stored (metadata complete), `old` its stored version on update. 0 =
+ * fine, 1 = resp holds the 422 (a taken or out-of-range nodePort) or 500
+ * (the range is full). */
+static int node_ports(struct kj_http_req *req, cJSON *svc, const cJSON *old,
+                      struct kj_http_resp *resp)
+{
+    if (!kj_svc_needs_node_ports(svc))
+        return 0;
+    cleanup_cjson cJSON *stored = cJSON_CreateArray();
+    kj_store_list(store_of(req), "services", NULL, dup_cb, stored);
+    int bad = 0;
+    const char *why = NULL;
+    uint32_t seed = (uint32_t)(kj_time_now_ns() / 1000) * 2654435761u;
+    int rc = kj_svc_node_ports_assign(svc, old, stored, seed, &bad, &why);
+    if (rc == 0)
+        return 0;
+    const char *name = cJSON_GetStringValue(get(get(svc, "metadata"), "name"));
+    if (rc == -2) {
+        kj_http_resp_json(resp, 500, kj_status_failure(500, "InternalError",
+                                                       "failed to allocate a nodePort: range is full",
+                                                       name, SVC.group, SVC.resource));
+        return 1;
+    }
+    const cJSON *np = get(cJSON_GetArrayItem(get(get(svc, "spec"), "ports"), bad), "nodePort");
+    char path[64];
+    snprintf(path, sizeof path, "spec.ports[%d].nodePort", bad);
+    struct kj_field_errors errs;
+    kj_field_errors_init(&errs);
+    kj_fe_invalid_int(&errs, path, cJSON_IsNumber(np) ? (int64_t)np->valuedouble : 0, why);
+    cJSON *st = kj_field_errors_status(&errs, SVC.kind, SVC.group, name != NULL ? name : "");
+    kj_assert(st != NULL);
+    kj_field_errors_free(&errs);
+    kj_http_resp_json(resp, 422, st);
+    return 1;
+}
+
 static int decode_body(struct kj_http_req *req, const struct kind *k, cJSON **out, kj_error_t *err)
 {
     if (req->body == NULL || req->body_len == 0)
@@ -227,6 +273,8 @@ static int h_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
     cJSON_DeleteItemFromObjectCaseSensitive(md, "generation");
     if (k == &RS)
         cJSON_AddNumberToObject(md, "generation", 1);
+    if (k == &SVC && node_ports(req, obj, NULL, resp) == 1)
+        return 0;
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
     cJSON *st = cJSON_AddObjectToObject(obj, "status");
     if (k == &RS)
@@ -298,6 +346,8 @@ static int store_update(struct kj_http_req *req, struct kj_http_resp *resp, cons
         cJSON_DeleteItemFromObjectCaseSensitive(out, "status");
         cJSON_AddItemToObject(out, "status", status_copy(next));
     } else {
+        if (k == &SVC)
+            kj_svc_node_ports_wipe(next, cur);
         if (check_object(next, k, resp) == 1) {
             cJSON_Delete(next);
             return 0;
@@ -318,6 +368,10 @@ static int store_update(struct kj_http_req *req, struct kj_http_resp *resp, cons
         }
         cJSON_DeleteItemFromObjectCaseSensitive(out, "spec");
         cJSON_AddItemToObject(out, "spec", cJSON_Duplicate(get(next, "spec"), 1));
+        if (k == &SVC && node_ports(req, out, cur, resp) == 1) {
+            cJSON_Delete(next);
+            return 0;
+        }
         if (spec_changed && k == &RS) {
             const cJSON *g = get(omd, "generation");
             double gen = cJSON_IsNumber(g) ? g->valuedouble + 1 : 2;

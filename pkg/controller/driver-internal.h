@@ -17,6 +17,7 @@ struct dpod {
     bool oom;
     int64_t created, started, finished;
     uint64_t seq; /* driver-wide update counter when last written */
+    cJSON *containers; /* owned copy of kj_pod_obs.containers, or NULL */
 };
 
 /* A create queued or in flight (an "expectation"). */

@@ -191,6 +191,8 @@ static void dpod_clear(struct dpod *p)
     free(p->wreason);
     free(p->wmsg);
     free(p->ip);
+    cJSON_Delete(p->containers);
+    p->containers = NULL;
 }
 
 void kj_drv_pod_put(struct kj_job_driver *d, const struct kj_pod_obs *o)
@@ -224,6 +226,7 @@ void kj_drv_pod_put(struct kj_job_driver *d, const struct kj_pod_obs *o)
     p->wreason = dup_or_null(o->waiting_reason);
     p->wmsg = dup_or_null(o->waiting_message);
     p->ip = dup_or_null(o->pod_ip);
+    p->containers = o->containers != NULL ? cJSON_Duplicate(o->containers, 1) : NULL;
     p->index = o->index;
     p->state = o->state;
     p->exit_code = o->exit_code;
@@ -253,6 +256,7 @@ void kj_drv_pod_fill_obs(const struct dpod *p, struct kj_pod_obs *o)
     o->started_at = p->started;
     o->finished_at = p->finished;
     o->pod_ip = p->ip;
+    o->containers = p->containers;
 }
 
 static void obs_cb(void *arg, const struct kj_pod_obs *o)

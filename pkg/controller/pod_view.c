@@ -73,7 +73,7 @@ cJSON *kj_pod_annotations(const cJSON *job, int index, int index_failures)
     return a;
 }
 
-static cJSON *terminated(int code, bool oom, int64_t started, int64_t finished, const char *cid)
+static cJSON *terminated_state(int code, bool oom, int64_t started, int64_t finished, const char *cid)
 {
     cJSON *t = must(cJSON_CreateObject());
     must(cJSON_AddNumberToObject(t, "exitCode", code));
@@ -109,6 +109,119 @@ static void add_cond(cJSON *arr, const char *type, bool st, int64_t at)
     cJSON_AddNullToObject(c, "lastProbeTime");
     put_time(c, "lastTransitionTime", at);
     cJSON_AddItemToArray(arr, c);
+}
+
+/* The pod's conditions, addresses and start time. */
+static void conditions_and_ips(cJSON *status, bool initialized, bool ready, int64_t ready_at,
+                               int64_t created, const char *pod_ip)
+{
+    cJSON *conds = must(cJSON_AddArrayToObject(status, "conditions"));
+    add_cond(conds, "Initialized", initialized, created);
+    add_cond(conds, "Ready", ready, ready ? ready_at : created);
+    add_cond(conds, "ContainersReady", ready, ready ? ready_at : created);
+    add_cond(conds, "PodScheduled", true, created);
+    must(cJSON_AddStringToObject(status, "hostIP", "127.0.0.1"));
+    if (pod_ip != NULL) {
+        must(cJSON_AddStringToObject(status, "podIP", pod_ip));
+        cJSON *ips = must(cJSON_AddArrayToObject(status, "podIPs"));
+        cJSON *ip = must(cJSON_CreateObject());
+        must(cJSON_AddStringToObject(ip, "ip", pod_ip));
+        cJSON_AddItemToArray(ips, ip);
+    }
+    put_time(status, "startTime", created);
+}
+
+/* One member of a pod group (see kj_pod_obs.containers) as a
+ * ContainerStatus. */
+static cJSON *member_status(const cJSON *m, bool *ready, bool *done)
+{
+    const char *state = cJSON_GetStringValue(get(m, "state"));
+    const char *reason = cJSON_GetStringValue(get(m, "reason"));
+    const char *role = cJSON_GetStringValue(get(m, "role"));
+    const char *cid = cJSON_GetStringValue(get(m, "containerID"));
+    int code = (int)cJSON_GetNumberValue(get(m, "exitCode"));
+    int64_t started = (int64_t)cJSON_GetNumberValue(get(m, "startedAt"));
+    int64_t finished = (int64_t)cJSON_GetNumberValue(get(m, "finishedAt"));
+    bool running = state != NULL && strcmp(state, "running") == 0;
+    bool terminated = state != NULL && strcmp(state, "terminated") == 0;
+    cJSON *cs = must(cJSON_CreateObject());
+    const char *name = cJSON_GetStringValue(get(m, "name"));
+    must(cJSON_AddStringToObject(cs, "name", name != NULL ? name : ""));
+    cJSON *st;
+    if (running) {
+        cJSON *r = must(cJSON_CreateObject());
+        put_time(r, "startedAt", started);
+        st = must(cJSON_CreateObject());
+        cJSON_AddItemToObject(st, "running", r);
+    } else if (terminated) {
+        st = terminated_state(code, reason != NULL && strcmp(reason, "OOMKilled") == 0, started,
+                              finished, cid);
+    } else {
+        st = waiting(reason != NULL ? reason : "PodInitializing",
+                     cJSON_GetStringValue(get(m, "message")));
+    }
+    cJSON_AddItemToObject(cs, "state", st);
+    int restarts = (int)cJSON_GetNumberValue(get(m, "restartCount"));
+    if (restarts > 0)
+        cJSON_AddItemToObject(cs, "lastState",
+                              terminated_state((int)cJSON_GetNumberValue(get(m, "lastExit")), false, 0,
+                                               (int64_t)cJSON_GetNumberValue(get(m, "lastFinishedAt")),
+                                               NULL));
+    else
+        cJSON_AddItemToObject(cs, "lastState", must(cJSON_CreateObject()));
+    *ready = running;
+    *done = terminated && code == 0;
+    cJSON_AddBoolToObject(cs, "ready", running);
+    must(cJSON_AddNumberToObject(cs, "restartCount", restarts));
+    const char *image = cJSON_GetStringValue(get(m, "image"));
+    must(cJSON_AddStringToObject(cs, "image", image != NULL ? image : ""));
+    must(cJSON_AddStringToObject(cs, "imageID", ""));
+    if (cid != NULL) {
+        char buf[128];
+        snprintf(buf, sizeof(buf), "docker://%s", cid);
+        must(cJSON_AddStringToObject(cs, "containerID", buf));
+    }
+    cJSON_AddBoolToObject(cs, "started", running || started > 0);
+    if (role != NULL && strcmp(role, "sidecar") == 0)
+        must(cJSON_AddStringToObject(cs, "restartPolicy", "Always"));
+    return cs;
+}
+
+/* Status of a pod group: one status per init container and container. */
+static cJSON *group_view(cJSON *pod, const char *phase, const struct kj_pod_obs *o, int64_t created)
+{
+    cJSON *status = must(cJSON_AddObjectToObject(pod, "status"));
+    must(cJSON_AddStringToObject(status, "phase", phase));
+    cJSON *ics = must(cJSON_CreateArray()), *css = must(cJSON_CreateArray());
+    bool initialized = true, all_ready = true;
+    int64_t ready_at = 0;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, o->containers)
+    {
+        const char *role = cJSON_GetStringValue(get(m, "role"));
+        bool main = role != NULL && strcmp(role, "main") == 0;
+        bool sidecar = role != NULL && strcmp(role, "sidecar") == 0;
+        bool ready = false, done = false;
+        cJSON *cs = member_status(m, &ready, &done);
+        if (main) {
+            all_ready = all_ready && ready;
+            int64_t s = (int64_t)cJSON_GetNumberValue(get(m, "startedAt"));
+            if (s > ready_at)
+                ready_at = s;
+        } else if (sidecar ? !cJSON_IsTrue(get(cs, "started")) : !done) {
+            initialized = false;
+        }
+        cJSON_AddItemToArray(main ? css : ics, cs);
+    }
+    all_ready = all_ready && strcmp(phase, "Running") == 0;
+    conditions_and_ips(status, initialized, all_ready, ready_at, created, o->pod_ip);
+    if (cJSON_GetArraySize(ics) > 0)
+        cJSON_AddItemToObject(status, "initContainerStatuses", ics);
+    else
+        cJSON_Delete(ics);
+    cJSON_AddItemToObject(status, "containerStatuses", css);
+    must(cJSON_AddStringToObject(status, "qosClass", "BestEffort"));
+    return pod;
 }
 
 cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct kj_pod_obs *o,
@@ -177,11 +290,11 @@ cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct
         cstate = waiting("CrashLoopBackOff", msg);
     } else if (st == KJ_POD_OBS_EXITED) {
         phase = o->exit_code == 0 ? "Succeeded" : "Failed";
-        cstate = terminated(o->exit_code, o->oom_killed, o->started_at, o->finished_at, cid);
+        cstate = terminated_state(o->exit_code, o->oom_killed, o->started_at, o->finished_at, cid);
     } else if (!active && p->outcome != KJ_OUTCOME_NONE) {
         phase = p->outcome == KJ_OUTCOME_SUCCEEDED ? "Succeeded" : "Failed";
         int code = p->exit_code >= 0 ? p->exit_code : 137;
-        cstate = terminated(code, false, 0, p->finished_at, NULL);
+        cstate = terminated_state(code, false, 0, p->finished_at, NULL);
     } else if (st == KJ_POD_OBS_WAITING) {
         phase = "Pending";
         cstate = waiting(o->waiting_reason ? o->waiting_reason : "ContainerCreating",
@@ -191,24 +304,17 @@ cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct
         cstate = waiting("ContainerCreating", NULL);
     }
 
+    if (o != NULL && o->containers != NULL) {
+        cJSON_Delete(cstate);
+        return group_view(pod, phase, o, p->created_at ? p->created_at : now);
+    }
+
     cJSON *status = must(cJSON_AddObjectToObject(pod, "status"));
     must(cJSON_AddStringToObject(status, "phase", phase));
-    cJSON *conds = must(cJSON_AddArrayToObject(status, "conditions"));
     int64_t created = p->created_at ? p->created_at : now;
     bool started = o != NULL && o->started_at > 0;
-    add_cond(conds, "Initialized", true, created);
-    add_cond(conds, "Ready", running, running ? o->started_at : created);
-    add_cond(conds, "ContainersReady", running, running ? o->started_at : created);
-    add_cond(conds, "PodScheduled", true, created);
-    must(cJSON_AddStringToObject(status, "hostIP", "127.0.0.1"));
-    if (o != NULL && o->pod_ip != NULL) {
-        must(cJSON_AddStringToObject(status, "podIP", o->pod_ip));
-        cJSON *ips = must(cJSON_AddArrayToObject(status, "podIPs"));
-        cJSON *ip = must(cJSON_CreateObject());
-        must(cJSON_AddStringToObject(ip, "ip", o->pod_ip));
-        cJSON_AddItemToArray(ips, ip);
-    }
-    put_time(status, "startTime", created);
+    conditions_and_ips(status, true, running, running ? o->started_at : 0, created,
+                       o != NULL ? o->pod_ip : NULL);
     cJSON *css = must(cJSON_AddArrayToObject(status, "containerStatuses"));
     const cJSON *c0 = cJSON_GetArrayItem(get(pspec, "containers"), 0);
     cJSON *cs = must(cJSON_CreateObject());
@@ -218,7 +324,7 @@ cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct
     cJSON_AddItemToObject(cs, "state", cstate);
     if (p->restarts > 0)
         cJSON_AddItemToObject(cs, "lastState",
-                              terminated(p->last_exit_code, p->last_oom, 0, p->last_exit_at, cid));
+                              terminated_state(p->last_exit_code, p->last_oom, 0, p->last_exit_at, cid));
     else
         cJSON_AddItemToObject(cs, "lastState", must(cJSON_CreateObject()));
     cJSON_AddBoolToObject(cs, "ready", running);

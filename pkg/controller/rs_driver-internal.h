@@ -16,6 +16,7 @@
 
 struct event;
 struct kj_store_watch;
+struct kj_svc_publisher;
 
 /* One ReplicaSet pod as last observed. */
 struct rpod {
@@ -56,6 +57,7 @@ struct kj_rs_driver {
     unsigned rr;
     bool listed, listing;
     struct rop *ops; /* every op in flight, freed by kj_rs_driver_free */
+    struct kj_svc_publisher *pub; /* owned: NodePort/LoadBalancer listeners */
     /* uids of ReplicaSets deleted while this daemon ran (owned strings, a
      * ring): only their pods are cascaded. Pods of uids this daemon never
      * knew may belong to another kjobd on the same engine and are never
@@ -86,8 +88,12 @@ const cJSON *kj_rs_pod_template(struct kj_rs_driver *d, const struct rpod *p);
 bool kj_rs_pod_ready(struct kj_rs_driver *d, struct rpod *p);
 /* Start the probes that are due (rs_probe.c); called every 500 ms. */
 void kj_rs_probes_tick(struct kj_rs_driver *d);
-/* Bring pod aliases in line with the stored Services (rs_service.c). */
+/* Bring pod aliases, the loopback listeners and the Services' status in
+ * line with the stored Services (rs_service.c). */
 void kj_rs_services_sync(struct kj_rs_driver *d);
+/* The publisher's kj_svc_pick_cb (arg = the driver): kj_rs_driver_endpoint. */
+int kj_rs_publish_pick_cb(void *arg, const char *ns, const char *svc, int port, char **ip,
+                          int *target_port, kj_error_t *err);
 /* Kubernetes' 5-character name suffix (n chars + NUL into out). */
 void kj_rs_random_suffix(char *out, size_t n);
 /* A random RFC 4122 v4 uuid (owned by the caller). */

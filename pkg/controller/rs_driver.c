@@ -10,6 +10,7 @@
 
 #include "api/time.h"
 #include "controller/rs_sync.h"
+#include "controller/svc_publish.h" /* kj_svc_publisher_new */
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -339,8 +340,11 @@ static void update_status(struct kj_rs_driver *d, const cJSON *rs, const struct 
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "status");
     cJSON_AddItemToObject(copy, "status", st);
     kj_error_t err = NULL;
-    if (kj_store_update(d->store, RS, gets(md, "namespace"), gets(md, "name"), copy,
-                        gets(md, "resourceVersion"), NULL, &err) < 0) {
+    /* Copies: the update frees the stored tree `rs` (and md) points into. */
+    cleanup_free char *ns = xstrdup(gets(md, "namespace"));
+    cleanup_free char *name = xstrdup(gets(md, "name"));
+    if (kj_store_update(d->store, RS, ns, name, copy, gets(md, "resourceVersion"), NULL,
+                        &err) < 0) {
         cJSON_Delete(copy);
         kj_error_log_release(&err, "replicaset controller: update status");
         arm_wake(d, kj_time_now_ns() + INT64_C(1000000000));
@@ -373,14 +377,15 @@ static void finish_deletion(struct kj_rs_driver *d, const cJSON *rs, const char 
 {
     const cJSON *md = get(rs, "metadata");
     kj_error_t err = NULL;
-    if (kj_store_delete(d->store, RS, gets(md, "namespace"), gets(md, "name"),
-                        gets(md, "resourceVersion"), NULL, &err) < 0) {
+    /* Copies: the deletion frees the stored tree `rs` (and md) points into. */
+    cleanup_free char *ns = xstrdup(gets(md, "namespace"));
+    cleanup_free char *name = xstrdup(gets(md, "name"));
+    if (kj_store_delete(d->store, RS, ns, name, gets(md, "resourceVersion"), NULL, &err) < 0) {
         kj_error_log_release(&err, "replicaset controller: finish deletion");
         arm_wake(d, kj_time_now_ns() + INT64_C(1000000000));
         return;
     }
-    kj_log(KJ_LOG_INFO, "replicaset controller: `%s/%s` deleted (%s)", gets(md, "namespace"),
-           gets(md, "name"), f);
+    kj_log(KJ_LOG_INFO, "replicaset controller: `%s/%s` deleted (%s)", ns, name, f);
 }
 
 static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
@@ -633,6 +638,7 @@ struct kj_rs_driver *kj_rs_driver_new(struct event_base *base, struct kj_store *
         kj_rs_driver_free(d);
         return NULL;
     }
+    d->pub = kj_svc_publisher_new(base, kj_rs_publish_pick_cb, d, 0);
     rt.ops->set_observer(rt.impl, tee_obs_cb, d);
     return d;
 }
@@ -661,6 +667,9 @@ void kj_rs_driver_free(struct kj_rs_driver *d)
 {
     if (d == NULL)
         return;
+    /* Listeners and proxied connections first: they ask the driver for
+     * endpoints. */
+    kj_svc_publisher_free(d->pub);
     while (d->ops != NULL)
         kj_rs_op_free(d->ops);
     kj_store_unwatch(d->store, d->w_rs);

@@ -3,7 +3,10 @@
  * restart in place after a CrashLoopBackOff-style backoff), write its status,
  * record events (component replicaset-controller), and give every running
  * pod the names of the Services selecting it as network aliases on the kjob
- * network (a Service is a DNS name there, DESIGN.md).
+ * network (a Service is a DNS name there, DESIGN.md). NodePort and
+ * LoadBalancer Services are also published on the host's 127.0.0.1 by a
+ * userspace proxy inside the daemon (svc_publish.h), closed when the driver
+ * is freed.
  *
  *   struct kj_rs_driver *rs = kj_rs_driver_new(base, store, docker, network, rt, &err);
  *   struct kj_runtime tee = kj_rs_driver_runtime(rs); // give THIS to the Job driver

@@ -1,13 +1,17 @@
-/* Services on the kjob network: alias upkeep on ReplicaSet pods, endpoint
- * lookup for the proxy, and Pod views of ReplicaSet pods; see rs_driver.h. */
+/* Services on the kjob network: alias upkeep on ReplicaSet pods, the
+ * loopback listeners of NodePort/LoadBalancer Services and their status,
+ * endpoint lookup for the proxies, and Pod views of ReplicaSet pods; see
+ * rs_driver.h. */
 #include "controller/rs_driver-internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/time.h"
 #include "controller/service_sync.h"
+#include "controller/svc_publish.h"
 #include "docker/docker.h"
 #include "store/store.h"
 #include "util/cleanup.h"
@@ -135,43 +139,67 @@ static void start_alias_change(struct kj_rs_driver *d, struct rpod *p, const cha
     p->svc_busy = true;
 }
 
-/* LoadBalancer and NodePort: Docker publishes ports only when a container
- * is created, and kjob pods live on their own network, so kjob says once, in
- * an event and a status condition, that the port is not published. */
-static void report_unpublished(struct kj_rs_driver *d, const cJSON *svc)
+/* ---- NodePort / LoadBalancer: the loopback proxy (svc_publish.h) ---- */
+
+int kj_rs_publish_pick_cb(void *arg, const char *ns, const char *svc, int port, char **ip,
+                          int *target_port, kj_error_t *err)
 {
-    const char *type = gets(get(svc, "spec"), "type");
-    if (type == NULL || (strcmp(type, "LoadBalancer") != 0 && strcmp(type, "NodePort") != 0))
-        return;
-    if (cJSON_GetArraySize(get(get(svc, "status"), "conditions")) > 0)
-        return;
+    char want[16];
+    snprintf(want, sizeof want, "%d", port);
+    return kj_rs_driver_endpoint(arg, ns, svc, want, ip, target_port, err);
+}
+
+/* Listen for `svc` (or, for other types, stop) and bring its status in
+ * line: the condition kjob.io/PortPublished and, for a LoadBalancer, the
+ * ingress 127.0.0.1. An event marks each change of the condition's reason. */
+static void publish_one(struct kj_rs_driver *d, const cJSON *svc)
+{
     const cJSON *md = get(svc, "metadata");
-    cleanup_free char *msg = xasprintf(
-        "kjob cannot publish a %s port: pods run on network `%s` and Docker publishes ports only "
-        "at container creation; use the services/%s:PORT/proxy subresource instead",
-        type, d->network, gets(md, "name"));
-    cJSON *copy = cJSON_Duplicate(svc, 1);
-    cJSON_DeleteItemFromObjectCaseSensitive(copy, "status");
-    cJSON *st = cJSON_AddObjectToObject(copy, "status");
-    cJSON_AddObjectToObject(st, "loadBalancer");
-    cJSON *c = cJSON_CreateObject();
-    cJSON_AddStringToObject(c, "type", "kjob.io/PortPublished");
-    cJSON_AddStringToObject(c, "status", "False");
+    const char *ns = gets(md, "namespace"), *name = gets(md, "name");
+    if (ns == NULL || name == NULL)
+        return;
+    struct kj_svc_pub_port ports[64];
+    size_t n = kj_svc_publish_ports(svc, ports, sizeof ports / sizeof ports[0]);
+    for (size_t i = 0; i < n; i++) {
+        if (ports[i].err != 0)
+            continue;
+        kj_error_t err = NULL;
+        if (kj_svc_publisher_want(d->pub, ns, name, ports[i].svc_port, ports[i].host_port, NULL,
+                                  &err) < 0) {
+            ports[i].err = err->status > 0 && err->status < KJ_ERR_HTTP_BASE ? err->status : EIO;
+            kj_error_release(&err);
+        }
+    }
     char ts[KJ_RFC3339_BUFSZ];
     kj_rfc3339_format(kj_time_now_ns(), ts, sizeof ts);
-    cJSON_AddStringToObject(c, "lastTransitionTime", ts);
-    cJSON_AddStringToObject(c, "reason", "CannotPublish");
-    cJSON_AddStringToObject(c, "message", msg);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(st, "conditions"), c);
+    cJSON *st = kj_svc_publish_status(svc, ports, n, ts);
+    if (st == NULL)
+        return;
+    const cJSON *before = kj_svc_published_condition(get(svc, "status"));
+    cleanup_free char *old_reason = xstrdup(before != NULL ? gets(before, "reason") : "");
+    cJSON *copy = cJSON_Duplicate(svc, 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "status");
+    cJSON_AddItemToObject(copy, "status", st);
     kj_error_t err = NULL;
-    if (kj_store_update(d->store, "services", gets(md, "namespace"), gets(md, "name"), copy,
-                        gets(md, "resourceVersion"), NULL, &err) < 0) {
+    if (kj_store_update(d->store, "services", ns, name, copy, gets(md, "resourceVersion"), NULL,
+                        &err) < 0) {
         cJSON_Delete(copy);
-        kj_error_log_release(&err, "service controller: update status");
+        /* 409: the Service changed meanwhile; the next sync sees it. */
+        if (kj_error_http_status(err) == 409)
+            kj_error_release(&err);
+        else
+            kj_error_log_release(&err, "service controller: update status");
         return;
     }
-    const cJSON *now = kj_store_get(d->store, "services", gets(md, "namespace"), gets(md, "name"));
-    kj_rs_emit(d, now, true, "CannotPublish", "%s", msg);
+    const cJSON *now = kj_store_get(d->store, "services", ns, name);
+    const cJSON *after = kj_svc_published_condition(get(now, "status"));
+    const char *reason = after != NULL ? gets(after, "reason") : NULL;
+    if (reason == NULL || strcmp(reason, old_reason) == 0)
+        return;
+    bool failed = strcmp(reason, "Published") != 0;
+    kj_log(failed ? KJ_LOG_WARN : KJ_LOG_INFO, "service controller: `%s/%s`: %s", ns, name,
+           gets(after, "message"));
+    kj_rs_emit(d, now, failed, reason, "%s", gets(after, "message"));
 }
 
 void kj_rs_services_sync(struct kj_rs_driver *d)
@@ -179,10 +207,12 @@ void kj_rs_services_sync(struct kj_rs_driver *d)
     cleanup_cjson cJSON *svcs = cJSON_CreateArray();
     kj_store_list(d->store, "services", NULL, collect_cb, svcs);
     const cJSON *s;
+    kj_svc_publisher_begin(d->pub);
     cJSON_ArrayForEach(s, svcs)
     {
-        report_unpublished(d, s);
+        publish_one(d, s);
     }
+    kj_svc_publisher_end(d->pub);
     for (int i = 0; i < d->npods; i++) {
         struct rpod *p = d->pods[i];
         if (p->state != KJ_POD_OBS_RUNNING || p->cid == NULL || p->svc_busy || p->deleting)

@@ -2,7 +2,12 @@
  * Docker engine (implemented by pkg/controller/runtime_docker*.c on
  * pkg/docker/docker.h) and over a fake in tests (tests/unit/fake_runtime.h).
  *
- * One pod = one container. The controller never talks to Docker itself; it
+ * A pod is one container, or (pods with several containers or init
+ * containers) a group of containers that pkg/controller/pod_group.c keeps
+ * together on top of this same interface: each member is created through
+ * pod_create as a one-container "pod" whose `member` says its role and
+ * whose network namespace is the group's infra container's.
+ * The controller never talks to Docker itself; it
  * asks the runtime to create/start, restart in place, stop, remove and list
  * pod containers, and it learns what happened only through observations
  * (struct kj_pod_obs) delivered to the one observer callback.
@@ -53,6 +58,12 @@
 #define KJ_LABEL_POD_UID "io.kjob.pod-uid"
 #define KJ_LABEL_INDEX "io.kjob.index"
 #define KJ_LABEL_ANNOTATION_PREFIX "io.kjob.annotation/"
+/* On members of a pod group: "<role>/<ordinal>/<container name>", role one
+ * of infra, init, sidecar, main (pod_group.h). */
+#define KJ_LABEL_MEMBER "io.kjob.member"
+/* On a group's infra container: the pod template's spec (JSON), so that a
+ * restarted kjobd can carry on a pod whose init sequence was under way. */
+#define KJ_LABEL_GROUP_SPEC "io.kjob.pod-spec"
 
 /* What a pod container is doing, as far as the runtime knows. */
 enum kj_pod_obs_state {
@@ -99,6 +110,15 @@ struct kj_pod_obs {
     int64_t finished_at;
     const char *pod_ip; /* RUNNING: address on the kjob network, else NULL */
     const char *error;  /* free text of the last runtime error, or NULL */
+    /* Pod groups only (NULL otherwise). From the runtime: the member label
+     * of this container, and on the infra member the group's pod spec.
+     * From pod_group.c to its observer: `containers` describes every member
+     * but the infra (JSON array of objects: name, role, state, exitCode,
+     * reason, startedAt, finishedAt, containerID, restartCount, lastExit,
+     * image), which pod_view turns into the container statuses. */
+    const char *member;
+    const char *group_spec;
+    const cJSON *containers;
 };
 
 /* Delivered for every state change of every kjob container (from the
@@ -132,7 +152,7 @@ struct kj_runtime_pod_req {
      * volumes, imagePullPolicy, terminationGracePeriodSeconds ...). The
      * runtime maps `spec` onto the container config (DESIGN.md); restartPolicy
      * is ignored (the controller owns every restart). Only the first entry of
-     * spec.containers is run; init containers are not supported. */
+     * spec.containers is run: pod_group.c splits larger pods. */
     const cJSON *pod_template;
     /* Extra environment, "NAME=value" strings, NULL-terminated (may be NULL):
      * JOB_COMPLETION_INDEX for Indexed Jobs. Added to the container's env
@@ -150,6 +170,15 @@ struct kj_runtime_pod_req {
      * policy. The runtime never pulls in offline mode (missing image =
      * WAITING ErrImagePull). */
     const char *image_pull_policy;
+    /* Pod groups only (NULL otherwise): the member label to write; the
+     * container whose network namespace this one joins (then no network,
+     * alias or hostname of its own); the prefix that turns emptyDir volumes
+     * into named Docker volumes shared by the whole pod (removed through
+     * kj_runtime_pod_ref.volumes); the group spec label (infra only). */
+    const char *member;
+    const char *netns_of;
+    const char *volume_prefix;
+    const char *group_spec;
 };
 
 /* A reference to an existing pod container. `container_id` may be NULL:
@@ -158,6 +187,9 @@ struct kj_runtime_pod_ref {
     const char *ns;
     const char *pod_name;
     const char *container_id;
+    /* pod_remove only: named volumes to remove once the container is gone
+     * (NULL-terminated, may be NULL); a volume still in use is left. */
+    const char *const *volumes;
 };
 
 struct kj_runtime_ops {

@@ -298,12 +298,18 @@ static bool step_env_refs(struct create_op *op)
             op->env_refs = NULL;
         }
     }
-    if (rc == 0 && step_cfg_volumes(op, &why) == 0)
-        return true;
-    emit_waiting(op, "CreateContainerConfigError", why);
+    bool mount = false;
+    if (rc == 0) {
+        if (step_cfg_volumes(op, &why) == 0)
+            return true;
+        mount = true;
+    }
+    /* As the kubelet: a missing env source is CreateContainerConfigError, a
+     * volume that cannot be set up keeps the pod ContainerCreating. */
+    emit_waiting(op, mount ? "ContainerCreating" : "CreateContainerConfigError", mount ? NULL : why);
     if (op->config_failures == 0 && rd->event_cb != NULL)
-        rd->event_cb(rd->event_arg, op->pod->ns, op->pod->name, op->pod_uid, "Warning", "Failed",
-                     why);
+        rd->event_cb(rd->event_arg, op->pod->ns, op->pod->name, op->pod_uid, "Warning",
+                     mount ? "FailedMount" : "Failed", why);
     free(why);
     int64_t ms = 1000;
     for (int i = 0; i < op->config_failures && ms < 8000; i++)
@@ -543,7 +549,8 @@ static int pod_create(void *impl, const struct kj_runtime_pod_req *req, kj_runti
             op->cfg_volumes = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec"), 1);
     }
     struct kj_pod_obs id = {.ns = req->ns, .pod_name = req->pod_name, .pod_uid = req->pod_uid,
-                            .job_uid = req->job_uid, .job_name = req->job_name, .index = req->index};
+                            .job_uid = req->job_uid, .job_name = req->job_name, .index = req->index,
+                            .member = req->member, .group_spec = req->group_spec};
     op->pod = rd_pod_upsert(rd, &id);
     op->pod->create = op;
     op->next = rd->creates;
@@ -562,18 +569,53 @@ struct simple_op {
     char *name;  /* owned pod name */
     char *id;    /* owned container ref */
     char *dir;   /* owned: the pod's volume files, removed with it; or NULL */
+    char **volumes; /* owned, NULL-terminated: named volumes removed after it */
     bool remove;
 };
+
+static void simple_op_free(struct simple_op *so)
+{
+    free(so->name);
+    free(so->id);
+    free(so->dir);
+    for (size_t i = 0; so->volumes != NULL && so->volumes[i] != NULL; i++)
+        free(so->volumes[i]);
+    free(so->volumes);
+    free(so);
+}
+
+static void volume_removed_cb(kj_error_t err, void *data)
+{
+    struct rd_req *r = data;
+    int code = err != NULL ? kj_error_http_status(err) : 0;
+    if (err != NULL && code != 404)
+        kj_log(KJ_LOG_WARN, "remove volume `%s`: %s", (char *)r->data, err->msg);
+    free(r->data);
+    rd_req_done(r);
+}
+
+/* Best effort: a volume left behind holds no pod's state that matters. */
+static void remove_volumes(struct kj_runtime_docker *rd, char *const *volumes)
+{
+    for (size_t i = 0; volumes != NULL && volumes[i] != NULL; i++) {
+        kj_error_t err = NULL;
+        struct rd_req *r = rd_req_new(rd, xstrdup(volumes[i]));
+        r->on_cancel = rd_free_data_cb;
+        r->h = kj_docker_volume_remove(rd->d, volumes[i], volume_removed_cb, r, &err);
+        if (r->h == NULL) {
+            kj_error_log_release(&err, "remove volume");
+            free(r->data);
+            rd_req_done(r);
+        }
+    }
+}
 
 static void simple_cancel(struct rd_req *r)
 {
     struct simple_op *so = r->data;
     if (r->rd->shutting_down)
         so->done(so->arg, NULL, rd_shutdown_error());
-    free(so->name);
-    free(so->id);
-    free(so->dir);
-    free(so);
+    simple_op_free(so);
 }
 
 static void simple_done_cb(kj_error_t err, void *data)
@@ -595,11 +637,10 @@ static void simple_done_cb(kj_error_t err, void *data)
     }
     if (so->remove && e == NULL && so->dir != NULL)
         kj_pod_dir_remove(so->dir);
+    if (so->remove && e == NULL)
+        remove_volumes(rd, so->volumes);
     so->done(so->arg, e == NULL ? so->id : NULL, e);
-    free(so->name);
-    free(so->id);
-    free(so->dir);
-    free(so);
+    simple_op_free(so);
 }
 
 enum simple_kind { SIMPLE_RESTART, SIMPLE_STOP, SIMPLE_REMOVE };
@@ -626,6 +667,14 @@ static int simple(struct kj_runtime_docker *rd, enum simple_kind kind,
     so->remove = kind == SIMPLE_REMOVE;
     if (so->remove && rd->pods_dir != NULL && pod->ns != NULL)
         so->dir = xasprintf("%s/%s.%s", rd->pods_dir, pod->ns, pod->pod_name);
+    size_t nv = 0;
+    while (so->remove && pod->volumes != NULL && pod->volumes[nv] != NULL)
+        nv++;
+    if (nv > 0) {
+        so->volumes = xcalloc(nv + 1, sizeof *so->volumes);
+        for (size_t i = 0; i < nv; i++)
+            so->volumes[i] = xstrdup(pod->volumes[i]);
+    }
     struct rd_req *r = rd_req_new(rd, so);
     r->on_cancel = simple_cancel;
     switch (kind) {

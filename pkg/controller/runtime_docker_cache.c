@@ -44,6 +44,12 @@ struct rd_pod *rd_pod_upsert(struct kj_runtime_docker *rd, const struct kj_pod_o
         set_str(&p->job_uid, id->job_uid);
     if (id->job_name)
         set_str(&p->job_name, id->job_name);
+    /* Set once per container, never replaced: observations handed out
+     * earlier (a resync's listing) may still borrow them. */
+    if (id->member && p->member == NULL)
+        p->member = xstrdup(id->member);
+    if (id->group_spec && p->group_spec == NULL)
+        p->group_spec = xstrdup(id->group_spec);
     p->index = id->index;
     return p;
 }
@@ -88,6 +94,8 @@ void rd_pod_drop(struct kj_runtime_docker *rd, struct rd_pod *p)
     free(p->pod_uid);
     free(p->job_uid);
     free(p->job_name);
+    free(p->member);
+    free(p->group_spec);
     free(p->container_id);
     free(p->waiting_reason);
     free(p->waiting_message);
@@ -104,6 +112,8 @@ void rd_pod_obs_fill(const struct rd_pod *p, struct kj_pod_obs *obs)
     obs->pod_uid = p->pod_uid;
     obs->job_uid = p->job_uid;
     obs->job_name = p->job_name;
+    obs->member = p->member;
+    obs->group_spec = p->group_spec;
     obs->index = p->index;
     obs->container_id = p->container_id;
     obs->state = p->state;

@@ -173,7 +173,9 @@ int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const cha
             continue;
         const cJSON *obj = lookup(arg, secret ? "secrets" : "configmaps", ns, oname);
         if (obj == NULL && !cJSON_IsTrue(get(src, "optional"))) {
-            *why = xasprintf("%s \"%s\" not found", secret ? "secret" : "configmap", oname);
+            /* The kubelet's words: the pod stays ContainerCreating. */
+            *why = xasprintf("MountVolume.SetUp failed for volume \"%s\" : %s \"%s\" not found",
+                             vname, secret ? "secret" : "configmap", oname);
             return 1;
         }
         if (!made) {

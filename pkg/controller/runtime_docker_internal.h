@@ -17,6 +17,7 @@ struct create_op;
 struct rd_pod {
     LIST_ENTRY(rd_pod) link;
     char *name, *ns, *pod_uid, *job_uid, *job_name; /* owned */
+    char *member, *group_spec; /* owned or NULL: pod group labels */
     int index;
     char *container_id; /* owned, NULL before create */
     enum kj_pod_obs_state state;
@@ -97,6 +98,8 @@ void rd_pod_obs_fill(const struct rd_pod *p, struct kj_pod_obs *obs);
 struct rd_req *rd_req_new(struct kj_runtime_docker *rd, void *data);
 /* The request's callback ran: unlink and free the tracker. */
 void rd_req_done(struct rd_req *r);
+/* on_cancel for requests whose data is one malloc'd block. */
+void rd_free_data_cb(struct rd_req *r);
 
 /* Inspect a container and deliver what is found (used on events). */
 void rd_inspect_and_emit(struct kj_runtime_docker *rd, const char *id);

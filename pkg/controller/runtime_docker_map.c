@@ -198,7 +198,7 @@ static const cJSON *volume_named(const cJSON *volumes, const char *name)
 
 /* volumeMounts of emptyDir volumes (after the labels: volumes carry them). */
 static int build_mounts(struct kj_pod_container_spec *s, const cJSON *volumes, const cJSON *c,
-                        kj_error_t *err)
+                        const char *volume_prefix, kj_error_t *err)
 {
     const cJSON *vms = cJSON_GetObjectItemCaseSensitive(c, "volumeMounts");
     size_t n = (size_t)cJSON_GetArraySize(vms), k = 0;
@@ -247,6 +247,9 @@ static int build_mounts(struct kj_pod_container_spec *s, const cJSON *volumes, c
             m->type = "volume";
             m->labels = s->labels;
             m->n_labels = s->spec.n_labels;
+            /* A pod group's containers share the volume by name. */
+            if (volume_prefix != NULL)
+                m->source = keep(s, xasprintf("%s%s", volume_prefix, name));
         }
     }
     s->spec.mounts = s->mounts;
@@ -298,6 +301,10 @@ static void build_labels(struct kj_pod_container_spec *s, const struct kj_runtim
         snprintf(idx, sizeof idx, "%d", req->index);
         add_label(s, &n, KJ_LABEL_INDEX, idx);
     }
+    if (req->member != NULL)
+        add_label(s, &n, KJ_LABEL_MEMBER, req->member);
+    if (req->group_spec != NULL)
+        add_label(s, &n, KJ_LABEL_GROUP_SPEC, req->group_spec);
     s->spec.labels = s->labels;
     s->spec.n_labels = n;
 }
@@ -336,17 +343,22 @@ int kj_pod_container_spec_build(const struct kj_runtime_pod_req *req, const char
     const cJSON *wd = cJSON_GetObjectItemCaseSensitive(c, "workingDir");
     if (cJSON_IsString(wd) && wd->valuestring[0] != '\0')
         s.spec.working_dir = keep(&s, xstrdup(wd->valuestring));
-    if (req->hostname != NULL)
+    /* A group member lives in its infra container's UTS and network
+     * namespaces: the engine refuses a hostname of its own there. */
+    if (req->hostname != NULL && req->netns_of == NULL)
         s.spec.hostname = keep(&s, xstrndup(req->hostname, 63));
     const cJSON *sub = cJSON_GetObjectItemCaseSensitive(spec, "subdomain");
-    if (cJSON_IsString(sub) && sub->valuestring[0] != '\0')
+    if (cJSON_IsString(sub) && sub->valuestring[0] != '\0' && req->netns_of == NULL)
         s.spec.domainname = keep(&s, xstrdup(sub->valuestring));
     build_labels(&s, req);
-    if (build_mounts(&s, cJSON_GetObjectItemCaseSensitive(spec, "volumes"), c, err) < 0) {
+    if (build_mounts(&s, cJSON_GetObjectItemCaseSensitive(spec, "volumes"), c, req->volume_prefix,
+                     err) < 0) {
         kj_pod_container_spec_clear(&s);
         return -1;
     }
-    if (network != NULL) {
+    if (req->netns_of != NULL) {
+        s.spec.network = keep(&s, xasprintf("container:%s", req->netns_of));
+    } else if (network != NULL) {
         s.spec.network = keep(&s, xstrdup(network));
         s.aliases = xcalloc(3, sizeof *s.aliases);
         s.aliases[0] = keep(&s, xstrdup(req->pod_name));
@@ -388,6 +400,8 @@ int kj_pod_obs_identity_from_labels(const cJSON *labels, struct kj_pod_obs *obs)
     obs->ns = ns;
     obs->pod_uid = label_or_null(labels, KJ_LABEL_POD_UID);
     obs->job_name = label_or_null(labels, KJ_LABEL_JOB_NAME);
+    obs->member = label_or_null(labels, KJ_LABEL_MEMBER);
+    obs->group_spec = label_or_null(labels, KJ_LABEL_GROUP_SPEC);
     const char *idx = label_or_null(labels, KJ_LABEL_INDEX);
     obs->index = -1;
     if (idx != NULL) {

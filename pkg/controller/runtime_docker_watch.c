@@ -25,7 +25,7 @@ struct resync {
 
 /* ---- inspect on events ---- */
 
-static void free_data_cb(struct rd_req *r)
+void rd_free_data_cb(struct rd_req *r)
 {
     free(r->data);
 }
@@ -91,7 +91,7 @@ static void note_state(struct kj_runtime_docker *rd, const struct kj_container_s
                p->ns ? p->ns : "?", p->name, obs.exit_code);
         kj_error_t err = NULL;
         struct rd_req *r = rd_req_new(rd, xstrdup(p->name));
-        r->on_cancel = free_data_cb;
+        r->on_cancel = rd_free_data_cb;
         rd_pod_set_container(rd, p, st->id);
         p->finished_at = obs.finished_at;
         r->h = kj_docker_container_start(rd->d, st->id, outage_restart_cb, r, &err);
@@ -133,7 +133,7 @@ void rd_inspect_and_emit(struct kj_runtime_docker *rd, const char *id)
 {
     kj_error_t err = NULL;
     struct rd_req *r = rd_req_new(rd, xstrdup(id));
-    r->on_cancel = free_data_cb;
+    r->on_cancel = rd_free_data_cb;
     r->h = kj_docker_container_inspect(rd->d, id, inspect_cb, r, &err);
     if (r->h == NULL) {
         free(r->data);

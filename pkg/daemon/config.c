@@ -32,6 +32,7 @@ enum opt_id {
     OPT_TOKEN_FILE,
     OPT_INSECURE_LISTEN,
     OPT_ALLOW_HOST_PATH,
+    OPT_INFRA_IMAGE,
     OPT_MAX_CONNECTIONS,
     OPT_HELP,
     OPT_VERSION,
@@ -78,6 +79,8 @@ static const struct flag_doc flags[] = {
      "allow non-loopback listeners without TLS/tokens (inside a container only)"},
     {OPT_ALLOW_HOST_PATH, "allow-host-path", optional_argument, NULL,
      "accept pods with hostPath volumes (bind mounts of this host's files)"},
+    {OPT_INFRA_IMAGE, "infra-image", required_argument, "IMAGE",
+     "image with `sleep` that holds the network of multi-container pods (default " KJ_DAEMON_DEFAULT_INFRA_IMAGE ")"},
     {OPT_MAX_CONNECTIONS, "max-connections", required_argument, "N",
      "API client connections served at once; a request on one more gets 429 (default 1024)"},
     {OPT_HELP, "help", no_argument, NULL, "print this help and exit"},
@@ -105,6 +108,7 @@ void kj_daemon_config_clear(struct kj_daemon_config *cfg)
     free(cfg->state_dir);
     free(cfg->docker_host);
     free(cfg->network);
+    free(cfg->infra_image);
     free(cfg->tls_cert);
     free(cfg->tls_key);
     free(cfg->token_file);
@@ -329,6 +333,12 @@ static int apply(struct kj_daemon_config *cfg, const struct flag_doc *f, const c
         return parse_bool(f->name, v, &cfg->insecure_listen, err);
     case OPT_ALLOW_HOST_PATH:
         return parse_bool(f->name, v, &cfg->allow_host_path, err);
+    case OPT_INFRA_IMAGE:
+        if (*v == '\0')
+            return kj_make_error(err, 0, "`--infra-image` must not be empty");
+        free(cfg->infra_image);
+        cfg->infra_image = xstrdup(v);
+        return 0;
     case OPT_MAX_CONNECTIONS:
         return set_count(f->name, v, &cfg->max_connections, err);
     case OPT_HELP:
@@ -400,6 +410,7 @@ static int parse_all(struct kj_daemon_config *cfg, int argc, char *const *argv,
 
     cfg->state_dir = kj_daemon_default_state_dir(getenv_fn);
     cfg->network = xstrdup(KJ_DAEMON_DEFAULT_NETWORK);
+    cfg->infra_image = xstrdup(KJ_DAEMON_DEFAULT_INFRA_IMAGE);
     cfg->backoff_base_ms = 10000;
     cfg->backoff_max_ms = 600000;
     cfg->resync_period_ms = 10000;

@@ -19,6 +19,7 @@
 
 #define KJ_DAEMON_DEFAULT_LISTEN "127.0.0.1:8001"
 #define KJ_DAEMON_DEFAULT_NETWORK "kjob"
+#define KJ_DAEMON_DEFAULT_INFRA_IMAGE "kjob/busybox:latest"
 
 /* What to do when pulling an image fails although a local copy exists. */
 enum kj_pull_fallback {
@@ -58,6 +59,8 @@ struct kj_daemon_config {
     bool allow_host_path;
     /* Cap on open API client connections (issue 6; apiserver/conns.h). */
     size_t max_connections;
+    /* Image of the infra container of multi-container pods (pod_group.h). */
+    char *infra_image; /* owned */
 };
 
 /* Looks up an environment variable; tests pass a fake. Returns a borrowed

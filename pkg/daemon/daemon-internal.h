@@ -14,6 +14,7 @@ struct kjobd {
     struct kj_docker *docker;
     struct kj_store *store;
     struct kj_runtime_docker *rd;
+    struct kj_pod_group *group; /* multi-container pods, over rd */
     struct kj_job_driver *driver;
     struct kj_rs_driver *rs; /* ReplicaSets and Services */
     struct kj_apiserver *srv;

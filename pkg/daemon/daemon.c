@@ -18,6 +18,7 @@
 #include "apiserver/secure.h"
 #include "apiserver/server.h"
 #include "controller/driver.h"
+#include "controller/pod_group.h"
 #include "controller/rs_driver.h"
 #include "controller/runtime_docker.h"
 #include "docker/docker.h"
@@ -82,9 +83,36 @@ static const cJSON *config_lookup(void *arg, const char *resource, const char *n
     return kj_store_get(k->store, resource, ns, name);
 }
 
-static void pod_event(void *arg, const char *ns, const char *pod_name, const char *pod_uid,
+struct uid_find {
+    const char *uid;
+};
+
+static int uid_cb(const char *ns, const char *name, const cJSON *obj, void *data)
+{
+    const struct uid_find *f = data;
+    (void)ns;
+    (void)name;
+    const char *uid = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "uid"));
+    return uid != NULL && strcmp(uid, f->uid) == 0;
+}
+
+/* Pod groups found in the engine are carried on only by the kjobd that
+ * stores their Job or ReplicaSet. Runs once per group found, not per event. */
+static bool owns_uid(void *arg, const char *uid)
+{
+    struct kjobd *k = arg;
+    struct uid_find f = {uid};
+    return kj_store_list(k->store, "jobs", NULL, uid_cb, &f) != 0 ||
+           kj_store_list(k->store, "replicasets", NULL, uid_cb, &f) != 0;
+}
+
+static void pod_event(void *arg, const char *ns, const char *container, const char *pod_uid,
                       const char *type, const char *reason, const char *message)
 {
+    /* A container of a multi-container pod is "<pod>_<name>" (pod_group.h);
+     * the event is about the pod. */
+    cleanup_free char *pod_name = xstrndup(container, strcspn(container, "_"));
     struct kjobd *k = arg;
     int64_t now = kj_time_now_ns();
     char ts[KJ_RFC3339_BUFSZ], micro[KJ_RFC3339_BUFSZ];
@@ -185,8 +213,12 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
     dcfg.resync_period = cfg->resync_period_ms * INT64_C(1000000);
     /* The ReplicaSet/Service controller interposes on the runtime so that
      * both controllers see every pod observation (rs_driver.h). */
+    /* Pod groups sit under the ReplicaSet tee: both controllers see one
+     * observation per pod, the infra container standing for the pod. */
+    k->group = kj_pod_group_new(k->base, kj_runtime_docker_runtime(k->rd), cfg->infra_image);
+    kj_pod_group_set_owner_check(k->group, owns_uid, k);
     k->rs = kj_rs_driver_new(k->base, k->store, k->docker, cfg->network,
-                             kj_runtime_docker_runtime(k->rd), dcfg.sync.restart_base,
+                             kj_pod_group_runtime(k->group), dcfg.sync.restart_base,
                              dcfg.sync.restart_max, err);
     if (k->rs == NULL)
         goto fail;
@@ -278,6 +310,7 @@ void kj_daemon_free(struct kjobd *k)
     kj_apiserver_free(k->srv);
     kj_job_driver_free(k->driver);
     kj_runtime_docker_free(k->rd);
+    kj_pod_group_free(k->group); /* after rd: its cancellations pass through the group */
     kj_docker_free(k->docker);
     kj_rs_driver_free(k->rs); /* after the engine client: no callback can come back */
     kj_store_close(k->store);

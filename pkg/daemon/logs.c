@@ -8,9 +8,16 @@
  * previous run's (--previous) those from lastState.terminated.startedAt up to
  * then. The engine is asked for timestamps to filter on; they are stripped
  * again unless the client asked for them. --tail counts lines before the
- * filter (the engine applies it). */
+ * filter (the engine applies it).
+ *
+ * `container` picks one container of a pod group (pod_group.h): its own
+ * Docker container and its own status give the runs. Without it a pod of
+ * several containers is refused, as kube-apiserver refuses it (kubectl
+ * always names one). */
 #include "daemon/daemon-internal.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,6 +31,7 @@
 #include "apiserver/server.h"
 #include "apiserver/status.h"
 #include "controller/driver.h"
+#include "controller/pod_group.h" /* kj_pod_container_ref */
 #include "controller/rs_driver.h"
 #include "docker/docker.h"
 #include "util/cleanup.h"
@@ -135,9 +143,9 @@ static void close_cb(struct evhttp_connection *conn, void *data)
     stream_free(ls);
 }
 
-/* Where the runs of a pod's (first) container start, from its status. */
+/* Where the runs of one container of a pod start, from its status. */
 struct run_window {
-    char container[64];
+    const char *waiting; /* never ran yet: its waiting reason (borrowed) */
     int64_t restarts;
     int64_t cur_from;  /* current run's startedAt, 0 if unknown */
     int64_t prev_from; /* lastState.terminated.startedAt, -1 if none */
@@ -153,18 +161,38 @@ static int64_t state_started(const cJSON *state)
     return n >= 19 ? line_seconds(t, n + 1 > 20 ? n : 20) : -1;
 }
 
-static void run_window_of(const cJSON *pod, struct run_window *w)
+/* The status of container `name`, an init container's included; NULL if the
+ * pod reports none (yet). */
+static const cJSON *status_of(const cJSON *pod, const char *name)
+{
+    static const char *const lists[] = {"containerStatuses", "initContainerStatuses"};
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(pod, "status");
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        const cJSON *cs;
+        cJSON_ArrayForEach(cs, cJSON_GetObjectItemCaseSensitive(status, lists[i]))
+        {
+            const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cs, "name"));
+            if (n != NULL && strcmp(n, name) == 0)
+                return cs;
+        }
+    }
+    return NULL;
+}
+
+static void run_window_of(const cJSON *pod, const char *container, struct run_window *w)
 {
     memset(w, 0, sizeof *w);
     w->prev_from = -1;
-    const cJSON *cs = cJSON_GetArrayItem(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pod, "status"), "containerStatuses"), 0);
-    const char *cname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cs, "name"));
-    snprintf(w->container, sizeof w->container, "%s", cname ? cname : "");
+    const cJSON *cs = status_of(pod, container);
     const cJSON *rc = cJSON_GetObjectItemCaseSensitive(cs, "restartCount");
     w->restarts = cJSON_IsNumber(rc) ? (int64_t)rc->valuedouble : 0;
     int64_t cur = state_started(cJSON_GetObjectItemCaseSensitive(cs, "state"));
     w->cur_from = cur > 0 ? cur : 0;
+    const cJSON *wait = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cs, "state"), "waiting");
+    if (wait != NULL && w->restarts == 0 && cJSON_GetObjectItemCaseSensitive(cs, "containerID") == NULL) {
+        const char *r = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(wait, "reason"));
+        w->waiting = r != NULL ? r : "ContainerCreating";
+    }
     const cJSON *last = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cs, "lastState"),
                                                          "terminated");
     if (last != NULL) {
@@ -175,6 +203,48 @@ static void run_window_of(const cJSON *pod, struct run_window *w)
         if (cur <= 0)
             w->cur_from = w->prev_from;
     }
+}
+
+/* kube-apiserver's validateContainer: a container must be named when the
+ * pod has several (all names listed, init containers first, as Go prints a
+ * []string); otherwise the named one must exist. Fills *name (owned) with
+ * the container and *ref (owned) with its Docker container. */
+static int pick_container(const cJSON *pod, const char *pod_name, const char *want, char **name,
+                          char **ref, kj_error_t *err)
+{
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(pod, "spec");
+    const cJSON *mains = cJSON_GetObjectItemCaseSensitive(spec, "containers");
+    if ((want == NULL || want[0] == '\0') && cJSON_GetArraySize(mains) > 1) {
+        char *names = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&names, &len);
+        if (f == NULL)
+            return kj_make_error(err, errno, "open_memstream");
+        static const char *const lists[] = {"initContainers", "containers"};
+        bool first = true;
+        for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+            const cJSON *c;
+            cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec, lists[i]))
+            {
+                const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+                fprintf(f, "%s%s", first ? "" : " ", n != NULL ? n : "");
+                first = false;
+            }
+        }
+        fclose(f);
+        kj_make_http_error(err, 400, "a container name must be specified for pod %s, choose one of: [%s]",
+                           pod_name, names);
+        free(names);
+        return -1;
+    }
+    *ref = kj_pod_container_ref(spec, pod_name, want, err);
+    if (*ref == NULL)
+        return -1;
+    const char *n = want;
+    if (n == NULL || n[0] == '\0')
+        n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(mains, 0), "name"));
+    *name = xstrdup(n != NULL ? n : "");
+    return 0;
 }
 
 static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
@@ -190,16 +260,27 @@ static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
     if (pod == NULL)
         return kj_http_resp_json(resp, 404, kj_status_not_found("pods", "", name));
     bool previous = false;
-    if (kj_query_bool(&req->query, "previous", false, &previous, err) < 0) {
+    cleanup_free char *cname = NULL, *ref = NULL;
+    if (kj_query_bool(&req->query, "previous", false, &previous, err) < 0 ||
+        pick_container(pod, name, kj_query_get(&req->query, "container"), &cname, &ref, err) < 0) {
         cJSON_Delete(pod);
         return -1;
     }
     struct run_window w;
-    run_window_of(pod, &w);
+    run_window_of(pod, cname, &w);
+    /* A member of a group not created yet has no Docker container: the
+     * kubelet's answer rather than the engine's 404. A lone pod's container
+     * is created with the pod, so its (empty) logs are served as before. */
+    if (w.waiting != NULL && strcmp(ref, name) != 0) {
+        kj_make_http_error(err, 400, "container \"%s\" in pod \"%s\" is waiting to start: %s", cname,
+                           name, w.waiting);
+        cJSON_Delete(pod);
+        return -1;
+    }
     cJSON_Delete(pod);
     if (previous && w.prev_from < 0)
         return kj_make_http_error(err, 400, "previous terminated container \"%s\" in pod \"%s\" not found",
-                                  w.container, name);
+                                  cname, name);
     if (req->ev == NULL)
         return kj_make_http_error(err, 400, "logs need a connection");
     struct kj_docker_logs_opts o = {.want_stdout = true, .want_stderr = true, .tail = -1};
@@ -225,8 +306,8 @@ static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
     ls->ev = req->ev;
     ls->follow = o.follow;
     ls->buf = evbuffer_new();
-    /* The container carries the pod's name (DESIGN.md). */
-    ls->h = kj_docker_container_logs(k->docker, name, &o, frame_cb, end_cb, ls, err);
+    /* The pod's name, or <pod>_<container> in a group (pod_group.h). */
+    ls->h = kj_docker_container_logs(k->docker, ref, &o, frame_cb, end_cb, ls, err);
     if (ls->h == NULL) {
         stream_free(ls);
         return -1;

@@ -101,10 +101,13 @@ static char *create_body(const struct kj_container_spec *s)
     }
     if (ok && s->network != NULL) {
         ok = cJSON_AddStringToObject(hc, "NetworkMode", s->network) != NULL;
-        cJSON *nc = ok ? cJSON_AddObjectToObject(b, "NetworkingConfig") : NULL;
+        /* "container:<id>" joins another container's namespace: no
+         * endpoint of its own. */
+        bool joined = strncmp(s->network, "container:", 10) == 0;
+        cJSON *nc = ok && !joined ? cJSON_AddObjectToObject(b, "NetworkingConfig") : NULL;
         cJSON *ec = nc != NULL ? cJSON_AddObjectToObject(nc, "EndpointsConfig") : NULL;
         cJSON *ep = ec != NULL ? cJSON_AddObjectToObject(ec, s->network) : NULL;
-        ok = ep != NULL && (s->aliases == NULL || add_strv(ep, "Aliases", s->aliases));
+        ok = joined || (ep != NULL && (s->aliases == NULL || add_strv(ep, "Aliases", s->aliases)));
     }
     return ok ? cJSON_PrintUnformatted(b) : NULL;
 }

@@ -375,6 +375,10 @@ struct kj_network_spec {
     size_t n_labels;
 };
 
+/* DELETE /volumes/{name}. 404 = gone, 409 = still in use. */
+kj_docker_req_t *kj_docker_volume_remove(struct kj_docker *d, const char *name, kj_docker_done_cb cb,
+                                         void *data, kj_error_t *err);
+
 /* POST /networks/create. `str` = network id. 409 = name exists. */
 kj_docker_req_t *kj_docker_network_create(struct kj_docker *d, const struct kj_network_spec *spec,
                                           kj_docker_str_cb cb, void *data, kj_error_t *err);

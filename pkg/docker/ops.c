@@ -257,6 +257,18 @@ kj_docker_req_t *kj_docker_network_remove(struct kj_docker *d, const char *netwo
                                 err, "/networks/%s", n);
 }
 
+kj_docker_req_t *kj_docker_volume_remove(struct kj_docker *d, const char *name, kj_docker_done_cb cb,
+                                         void *data, kj_error_t *err)
+{
+    char what[300];
+    snprintf(what, sizeof(what), "remove volume `%s`", name ? name : "");
+    cleanup_free char *n = escaped_or_null(name, err, what);
+    if (n == NULL)
+        return NULL;
+    return kj_docker_req_simple(d, &kj_docker_done_ops, "DELETE", NULL, (kj_docker_fn)cb, data, what,
+                                err, "/volumes/%s", n);
+}
+
 static kj_docker_req_t *connect_op(struct kj_docker *d, const char *verb, const char *network,
                                    const char *container, const char *const *aliases,
                                    bool force, kj_docker_done_cb cb, void *data, kj_error_t *err)

@@ -249,6 +249,94 @@ static void job_cells(const cJSON *job, int64_t now, cJSON *cells)
     cJSON_AddItemToArray(cells, take_string(&sel));
 }
 
+/* A sidecar: an init container with restartPolicy Always (spec lookup by the
+ * status's name, as kubectl does; an unknown name is not one). */
+static bool restartable_init(const cJSON *inits, const char *name)
+{
+    const cJSON *c;
+    cJSON_ArrayForEach(c, inits)
+    {
+        const char *n = str_at(c, "name", NULL), *rp = str_at(c, "restartPolicy", NULL);
+        if (n != NULL && name != NULL && strcmp(n, name) == 0)
+            return rp != NULL && strcmp(rp, "Always") == 0;
+    }
+    return false;
+}
+
+/* Adds a container status's restarts to *n and its last termination to
+ * *last (Unix seconds, -1 = none yet). */
+static void add_restarts(const cJSON *cs, long long *n, int64_t *last)
+{
+    *n += (long long)num_at(cs, "restartCount", NULL, 0);
+    const cJSON *lt = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cs, "lastState"),
+                                                       "terminated");
+    int64_t t = kj_rfc3339_seconds(str_at(lt, "finishedAt", NULL));
+    if (t > *last)
+        *last = t;
+}
+
+/* "Signal:N" or "ExitCode:N" (after prefix) for a termination without a
+ * reason. */
+static void exit_reason(const cJSON *term, const char *prefix, char *buf, size_t len)
+{
+    int sig = (int)num_at(term, "signal", NULL, 0);
+    if (sig != 0)
+        snprintf(buf, len, "%sSignal:%d", prefix, sig);
+    else
+        snprintf(buf, len, "%sExitCode:%d", prefix, (int)num_at(term, "exitCode", NULL, 0));
+}
+
+/* The init containers' part of kubectl's printPod: returns true while the
+ * pod is still initializing, with the STATUS cell in reason_buf (Init:1/2,
+ * Init:Error, Init:CrashLoopBackOff, ...). Started sidecars count as ready
+ * containers; restarts of every init container are summed, those of the
+ * sidecars also into *side_n (they alone survive initialization). */
+static bool init_cells(const cJSON *spec, const cJSON *status, int *ready, long long *n,
+                       int64_t *last, long long *side_n, int64_t *side_last, char *reason_buf,
+                       size_t len)
+{
+    const cJSON *inits = cJSON_GetObjectItemCaseSensitive(spec, "initContainers");
+    int i = 0;
+    const cJSON *cs;
+    cJSON_ArrayForEach(cs, cJSON_GetObjectItemCaseSensitive(status, "initContainerStatuses"))
+    {
+        add_restarts(cs, n, last);
+        bool sidecar = restartable_init(inits, str_at(cs, "name", NULL));
+        if (sidecar)
+            add_restarts(cs, side_n, side_last);
+        const cJSON *state = cJSON_GetObjectItemCaseSensitive(cs, "state");
+        const cJSON *term = cJSON_GetObjectItemCaseSensitive(state, "terminated");
+        const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(state, "waiting");
+        const char *tr = str_at(term, "reason", NULL), *wr = str_at(waiting, "reason", NULL);
+        if (term != NULL && num_at(term, "exitCode", NULL, 0) == 0) {
+            i++;
+            continue;
+        }
+        if (sidecar && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cs, "started"))) {
+            if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cs, "ready")))
+                (*ready)++;
+            i++;
+            continue;
+        }
+        if (term != NULL && (tr == NULL || tr[0] == '\0'))
+            exit_reason(term, "Init:", reason_buf, len);
+        else if (term != NULL)
+            snprintf(reason_buf, len, "Init:%s", tr);
+        else if (wr != NULL && wr[0] != '\0' && strcmp(wr, "PodInitializing") != 0)
+            snprintf(reason_buf, len, "Init:%s", wr);
+        else
+            snprintf(reason_buf, len, "Init:%d/%d", i, cJSON_GetArraySize(inits));
+        return true;
+    }
+    return false;
+}
+
+/* kubectl's printPod (pkg/printers/internalversion): READY counts ready
+ * containers and started sidecars out of containers plus sidecars; STATUS is
+ * the first unfinished init container's state while initializing, else the
+ * last container's waiting/terminated reason, Running/NotReady while some
+ * still run; RESTARTS sums the containers (and sidecars) once initialized,
+ * every init container's before. */
 static void pod_cells(const cJSON *pod, int64_t now, cJSON *cells)
 {
     char buf[96], agebuf[32];
@@ -256,47 +344,56 @@ static void pod_cells(const cJSON *pod, int64_t now, cJSON *cells)
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(pod, "spec");
     int total = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(spec, "containers"));
     int ready = 0;
-    long long restarts = 0;
-    int64_t last_restart = -1;
+    long long restarts = 0, side_restarts = 0;
+    int64_t last_restart = -1, side_last = -1;
     const char *phase = str_at(status, "phase", NULL);
     const char *reason = str_at(status, "reason", NULL);
-    char reason_buf[64];
+    char reason_buf[96];
     snprintf(reason_buf, sizeof(reason_buf), "%s", reason ? reason : phase ? phase : "Pending");
-    bool has_running = false;
-
-    const cJSON *statuses = cJSON_GetObjectItemCaseSensitive(status, "containerStatuses");
-    for (int i = cJSON_GetArraySize(statuses) - 1; i >= 0; i--) {
-        const cJSON *cs = cJSON_GetArrayItem(statuses, i);
-        restarts += (long long)num_at(cs, "restartCount", NULL, 0);
-        const cJSON *last = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(cs, "lastState"), "terminated");
-        int64_t lt = kj_rfc3339_seconds(str_at(last, "finishedAt", NULL));
-        if (lt > last_restart)
-            last_restart = lt;
-        const cJSON *state = cJSON_GetObjectItemCaseSensitive(cs, "state");
-        const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(state, "waiting");
-        const cJSON *term = cJSON_GetObjectItemCaseSensitive(state, "terminated");
-        const char *wr = str_at(waiting, "reason", NULL), *tr = str_at(term, "reason", NULL);
-        if (wr != NULL && wr[0] != '\0')
-            snprintf(reason_buf, sizeof(reason_buf), "%s", wr);
-        else if (tr != NULL && tr[0] != '\0')
-            snprintf(reason_buf, sizeof(reason_buf), "%s", tr);
-        else if (term != NULL) {
-            int sig = (int)num_at(term, "signal", NULL, 0);
-            if (sig != 0)
-                snprintf(reason_buf, sizeof(reason_buf), "Signal:%d", sig);
-            else
-                snprintf(reason_buf, sizeof(reason_buf), "ExitCode:%d",
-                         (int)num_at(term, "exitCode", NULL, 0));
-        } else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cs, "ready")) &&
-                   cJSON_GetObjectItemCaseSensitive(state, "running") != NULL) {
-            has_running = true;
-            ready++;
-        }
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(status, "conditions"))
+    {
+        const char *t = str_at(c, "type", NULL), *r = str_at(c, "reason", NULL);
+        if (t != NULL && r != NULL && strcmp(t, "PodScheduled") == 0 && strcmp(r, "SchedulingGated") == 0)
+            snprintf(reason_buf, sizeof(reason_buf), "SchedulingGated");
     }
-    if (strcmp(reason_buf, "Completed") == 0 && has_running)
-        snprintf(reason_buf, sizeof(reason_buf), "%s",
-                 condition_true(status, "Ready") ? "Running" : "NotReady");
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(spec, "initContainers"))
+    {
+        const char *rp = str_at(c, "restartPolicy", NULL);
+        if (rp != NULL && strcmp(rp, "Always") == 0)
+            total++;
+    }
+    bool initializing = init_cells(spec, status, &ready, &restarts, &last_restart, &side_restarts,
+                                   &side_last, reason_buf, sizeof(reason_buf));
+
+    if (!initializing || condition_true(status, "Initialized")) {
+        restarts = side_restarts;
+        last_restart = side_last;
+        bool has_running = false;
+        const cJSON *statuses = cJSON_GetObjectItemCaseSensitive(status, "containerStatuses");
+        for (int i = cJSON_GetArraySize(statuses) - 1; i >= 0; i--) {
+            const cJSON *cs = cJSON_GetArrayItem(statuses, i);
+            add_restarts(cs, &restarts, &last_restart);
+            const cJSON *state = cJSON_GetObjectItemCaseSensitive(cs, "state");
+            const cJSON *waiting = cJSON_GetObjectItemCaseSensitive(state, "waiting");
+            const cJSON *term = cJSON_GetObjectItemCaseSensitive(state, "terminated");
+            const char *wr = str_at(waiting, "reason", NULL), *tr = str_at(term, "reason", NULL);
+            if (wr != NULL && wr[0] != '\0')
+                snprintf(reason_buf, sizeof(reason_buf), "%s", wr);
+            else if (tr != NULL && tr[0] != '\0')
+                snprintf(reason_buf, sizeof(reason_buf), "%s", tr);
+            else if (term != NULL)
+                exit_reason(term, "", reason_buf, sizeof(reason_buf));
+            else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cs, "ready")) &&
+                     cJSON_GetObjectItemCaseSensitive(state, "running") != NULL) {
+                has_running = true;
+                ready++;
+            }
+        }
+        if (strcmp(reason_buf, "Completed") == 0 && has_running)
+            snprintf(reason_buf, sizeof(reason_buf), "%s",
+                     condition_true(status, "Ready") ? "Running" : "NotReady");
+    }
     if (str_at(pod, "metadata", "deletionTimestamp") != NULL &&
         (phase == NULL || (strcmp(phase, "Succeeded") != 0 && strcmp(phase, "Failed") != 0)))
         snprintf(reason_buf, sizeof(reason_buf), "Terminating");
@@ -312,12 +409,30 @@ static void pod_cells(const cJSON *pod, int64_t now, cJSON *cells)
     cJSON_AddItemToArray(cells, cJSON_CreateString(buf));
     cJSON_AddItemToArray(cells, cJSON_CreateString(age(str_at(pod, "metadata", "creationTimestamp"),
                                                        now, agebuf, sizeof(agebuf))));
-    const char *ip = str_at(status, "podIP", NULL);
-    cJSON_AddItemToArray(cells, cJSON_CreateString(ip ? ip : "<none>"));
+    const char *ip = str_at(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(status, "podIPs"), 0), "ip", NULL);
+    if (ip == NULL || ip[0] == '\0')
+        ip = str_at(status, "podIP", NULL);
+    cJSON_AddItemToArray(cells, cJSON_CreateString(ip && ip[0] ? ip : "<none>"));
     const char *node = str_at(spec, "nodeName", NULL);
     cJSON_AddItemToArray(cells, cJSON_CreateString(node ? node : "<none>"));
     cJSON_AddItemToArray(cells, cJSON_CreateString("<none>"));
     cJSON_AddItemToArray(cells, cJSON_CreateString("<none>"));
+}
+
+/* A finished pod's row carries kubectl's Completed row condition (what
+ * once hid finished pods without --show-all). */
+static void pod_row_conditions(const cJSON *pod, cJSON *row)
+{
+    const char *phase = str_at(pod, "status", "phase");
+    bool ok = phase != NULL && strcmp(phase, "Succeeded") == 0;
+    if (!ok && (phase == NULL || strcmp(phase, "Failed") != 0))
+        return;
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "type", "Completed");
+    cJSON_AddStringToObject(c, "status", "True");
+    cJSON_AddStringToObject(c, "reason", ok ? "Succeeded" : "Failed");
+    cJSON_AddStringToObject(c, "message", ok ? "The pod has completed successfully." : "The pod failed.");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(row, "conditions"), c);
 }
 
 static void event_cells(const cJSON *ev, int64_t now, cJSON *cells)
@@ -459,6 +574,8 @@ cJSON *kj_table_build(const char *kind, const cJSON *items, const char *resource
                                             str_at(item, "metadata", "creationTimestamp"), now,
                                             buf, sizeof(buf))));
         }
+        if (strcmp(kind, "Pod") == 0)
+            pod_row_conditions(item, row);
         cJSON *obj = row_object(item, include_object);
         if (obj != NULL)
             cJSON_AddItemToObject(row, "object", obj);

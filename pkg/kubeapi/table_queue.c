@@ -96,6 +96,38 @@ static void containers_text(const cJSON *item, const char *field, char *buf, siz
     }
 }
 
+/* Append the strings of `arr` (skipping empty ones) to buf at *off. */
+static void join_strings(const cJSON *arr, const char *field, char *buf, size_t len, size_t *off)
+{
+    const cJSON *x;
+    cJSON_ArrayForEach(x, arr)
+    {
+        const char *v = cJSON_GetStringValue(field != NULL ? at(x, field, NULL) : x);
+        if (field != NULL && (v == NULL || v[0] == '\0'))
+            v = cJSON_GetStringValue(at(x, "hostname", NULL));
+        if (v != NULL && v[0] != '\0' && *off < len)
+            *off += (size_t)snprintf(buf + *off, len - *off, "%s%s", *off ? "," : "", v);
+    }
+}
+
+/* kubectl's getServiceExternalIP: a LoadBalancer shows its ingress
+ * addresses (then spec.externalIPs), or <pending> while it has none. */
+static void external_ip(const cJSON *item, const char *type, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    if (strcmp(type, "ExternalName") == 0) {
+        const char *n = cJSON_GetStringValue(at(item, "spec", "externalName"));
+        snprintf(buf, len, "%s", n != NULL ? n : "");
+        return;
+    }
+    if (strcmp(type, "LoadBalancer") == 0)
+        join_strings(at(at(item, "status", "loadBalancer"), "ingress", NULL), "ip", buf, len, &off);
+    join_strings(at(item, "spec", "externalIPs"), NULL, buf, len, &off);
+    if (off == 0)
+        snprintf(buf, len, "%s", strcmp(type, "LoadBalancer") == 0 ? "<pending>" : "<none>");
+}
+
 bool kj_table_queue_cells(const char *kind, const cJSON *item, int64_t now, cJSON *cells)
 {
     char buf[512];
@@ -129,8 +161,8 @@ bool kj_table_queue_cells(const char *kind, const cJSON *item, int64_t now, cJSO
     const char *cip = cJSON_GetStringValue(at(item, "spec", "clusterIP"));
     cJSON_AddItemToArray(cells, cJSON_CreateString(type ? type : "ClusterIP"));
     cJSON_AddItemToArray(cells, cJSON_CreateString(cip && cip[0] ? cip : "<none>"));
-    bool lb = type != NULL && strcmp(type, "LoadBalancer") == 0;
-    cJSON_AddItemToArray(cells, cJSON_CreateString(lb ? "<pending>" : "<none>"));
+    external_ip(item, type ? type : "ClusterIP", buf, sizeof buf);
+    cJSON_AddItemToArray(cells, cJSON_CreateString(buf));
     size_t off = 0;
     buf[0] = '\0';
     const cJSON *p;

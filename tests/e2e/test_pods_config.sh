@@ -229,8 +229,13 @@ spec:
         volumeMounts:
         - {name: cfg, mountPath: /cfg}
 YAML
-late_reason() { [ "$(kc get pods -l job-name=cmlate -o jsonpath='{.items[0].status.containerStatuses[0].state.waiting.message}')" = 'configmap "later" not found' ]; }
-check "missing ConfigMap volume keeps the pod waiting" wait_for 30 late_reason
+late_reason() { [ "$(kc get pods -l job-name=cmlate -o jsonpath='{.items[0].status.phase}/{.items[0].status.containerStatuses[0].state.waiting.reason}')" = Pending/ContainerCreating ]; }
+check "missing ConfigMap volume keeps the pod ContainerCreating" wait_for 30 late_reason
+late_event() {
+    kc get events -o json | jq -e '.items[] | select(.type == "Warning" and .reason == "FailedMount" and
+        .involvedObject.kind == "Pod" and (.message | test("^MountVolume.SetUp failed for volume \"cfg\" : configmap \"later\" not found")))' >/dev/null
+}
+check "with a FailedMount event naming the volume and the ConfigMap" wait_for 30 late_event
 kc create configmap later --from-literal=k=arrived >/dev/null
 check "and it recovers once the ConfigMap exists" kc wait --for=condition=complete job/cmlate --timeout=60s
 check_eq "recovered pod read the file" "arrived" "$(kc logs job/cmlate)"

@@ -12,6 +12,7 @@
 
 struct fake_ctr {
     char *ns, *name, *uid, *job_uid, *job_name, *id, *hostname;
+    char *member, *group_spec, *netns_of; /* pod groups, or NULL */
     int index;
     enum kj_pod_obs_state state;
     int exit_code;
@@ -90,6 +91,8 @@ static void fake_fill_obs(const struct fake_ctr *c, struct kj_pod_obs *o)
     o->pod_uid = c->uid;
     o->job_uid = c->job_uid;
     o->job_name = c->job_name;
+    o->member = c->member;
+    o->group_spec = c->group_spec;
     o->index = c->index;
     o->container_id = c->id;
     o->state = c->gone ? KJ_POD_OBS_REMOVED : c->state;
@@ -160,6 +163,9 @@ static int fake_pod_create(void *impl, const struct kj_runtime_pod_req *req,
     c->job_uid = fake_strdup(req->job_uid);
     c->job_name = fake_strdup(req->job_name);
     c->hostname = fake_strdup(req->hostname);
+    c->member = req->member != NULL ? fake_strdup(req->member) : NULL;
+    c->group_spec = req->group_spec != NULL ? fake_strdup(req->group_spec) : NULL;
+    c->netns_of = req->netns_of != NULL ? fake_strdup(req->netns_of) : NULL;
     c->index = req->index;
     c->state = KJ_POD_OBS_CREATING;
     c->created = f->now;
@@ -219,6 +225,9 @@ static void fake_ctr_free(struct fake_ctr *c)
     free(c->uid);
     free(c->job_uid);
     free(c->job_name);
+    free(c->member);
+    free(c->group_spec);
+    free(c->netns_of);
     free(c->id);
     free(c->hostname);
     for (int i = 0; i < FAKE_MAX_ENV; i++)

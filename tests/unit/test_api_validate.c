@@ -357,15 +357,23 @@ static const struct vcase cases[] = {
     {"duplicate container names",
      "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x\"},"
      "{\"name\":\"a\",\"image\":\"y\"}]}}}}", NULL,
-     {"spec.template.spec.containers[1].name: Duplicate value: \"a\"",
-      "spec.template.spec.containers: Too many: 2: must have at most 1 items", NULL}},
-    {"two containers (kjob)",
+     {"spec.template.spec.containers[1].name: Duplicate value: \"a\"", NULL}},
+    {"two containers",
      "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x\"},"
-     "{\"name\":\"b\",\"image\":\"y\"}]}}}}", NULL,
-     {"spec.template.spec.containers: Too many: 2: must have at most 1 items", NULL}},
-    {"init containers (kjob)",
-     "{\"spec\":{\"template\":{\"spec\":{\"initContainers\":[{\"name\":\"i\",\"image\":\"x\"}]}}}}",
-     NULL, {"spec.template.spec.initContainers: Forbidden: kjob runs one container per pod", NULL}},
+     "{\"name\":\"b\",\"image\":\"y\"}]}}}}", NULL, {NULL}},
+    {"init container and sidecar",
+     "{\"spec\":{\"template\":{\"spec\":{\"initContainers\":[{\"name\":\"i\",\"image\":\"x\"},"
+     "{\"name\":\"s\",\"image\":\"x\",\"restartPolicy\":\"Always\",\"readinessProbe\":{}}],"
+     "\"containers\":[{\"name\":\"a\",\"image\":\"x\"}]}}}}", NULL, {NULL}},
+    {"init container: name taken, restartPolicy, probe",
+     "{\"spec\":{\"template\":{\"spec\":{\"initContainers\":[{\"name\":\"a\",\"image\":\"x\","
+     "\"restartPolicy\":\"Never\",\"livenessProbe\":{}}],"
+     "\"containers\":[{\"name\":\"a\",\"image\":\"x\"}]}}}}", NULL,
+     {"spec.template.spec.initContainers[0].name: Duplicate value: \"a\"",
+      "spec.template.spec.initContainers[0].restartPolicy: Unsupported value: \"Never\": supported "
+      "values: \"Always\"",
+      "spec.template.spec.initContainers[0].livenessProbe: Forbidden: may not be set for init "
+      "containers without restartPolicy=Always", NULL}},
     {"imagePullPolicy unknown", CONTAINER("\"imagePullPolicy\":\"Sometimes\""), NULL,
      {"spec.template.spec.containers[0].imagePullPolicy: Unsupported value: \"Sometimes\": "
       "supported values: \"Always\", \"IfNotPresent\", \"Never\"", NULL}},

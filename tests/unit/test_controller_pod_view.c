@@ -167,11 +167,62 @@ static void test_terminated_and_crashloop(void **state)
     cJSON_Delete(j);
 }
 
+/* A pod group: one status per member, init containers apart. */
+static void test_group_members(void **state)
+{
+    (void)state;
+    cJSON *j = job("Never");
+    struct kj_ledger *l = kj_ledger_new();
+    struct kj_ledger_pod *p = kj_ledger_add(l, "pi-1-bcdfg", "pu", 1);
+    p->created_at = T0;
+    struct kj_pod_obs o = obs_of(KJ_POD_OBS_RUNNING, 0);
+    cJSON *members = cJSON_Parse(
+        "[{\"name\":\"init\",\"role\":\"init\",\"image\":\"b\",\"state\":\"terminated\","
+        "\"reason\":\"Completed\",\"exitCode\":0,\"startedAt\":1700000000000000000,"
+        "\"finishedAt\":1700000001000000000,\"containerID\":\"i1\",\"restartCount\":0},"
+        "{\"name\":\"log\",\"role\":\"sidecar\",\"image\":\"b\",\"state\":\"running\",\"exitCode\":0,"
+        "\"startedAt\":1700000002000000000,\"finishedAt\":0,\"restartCount\":1,\"lastExit\":3,"
+        "\"lastFinishedAt\":1700000001500000000},"
+        "{\"name\":\"a\",\"role\":\"main\",\"image\":\"b\",\"state\":\"running\",\"exitCode\":0,"
+        "\"startedAt\":1700000003000000000,\"finishedAt\":0,\"restartCount\":0},"
+        "{\"name\":\"b\",\"role\":\"main\",\"image\":\"b\",\"state\":\"waiting\","
+        "\"reason\":\"CreateContainerConfigError\",\"message\":\"configmap \\\"x\\\" not found\","
+        "\"exitCode\":0,\"startedAt\":0,\"finishedAt\":0,\"restartCount\":0}]");
+    o.containers = members;
+    cJSON *v = kj_pod_view(j, p, &o, T0);
+    assert_string_equal(path(v, "status.phase"), "Running");
+    assert_string_equal(path(v, "status.initContainerStatuses.0.name"), "init");
+    assert_string_equal(path(v, "status.initContainerStatuses.0.state.terminated.reason"), "Completed");
+    assert_string_equal(path(v, "status.initContainerStatuses.1.name"), "log");
+    assert_string_equal(path(v, "status.initContainerStatuses.1.restartPolicy"), "Always");
+    assert_string_equal(path(v, "status.initContainerStatuses.1.restartCount"), "1");
+    assert_string_equal(path(v, "status.initContainerStatuses.1.lastState.terminated.exitCode"), "3");
+    assert_string_equal(path(v, "status.containerStatuses.0.name"), "a");
+    assert_string_equal(path(v, "status.containerStatuses.0.state.running.startedAt"),
+                        "2023-11-14T22:13:23Z");
+    assert_string_equal(path(v, "status.containerStatuses.1.state.waiting.reason"),
+                        "CreateContainerConfigError");
+    assert_string_equal(path(v, "status.containerStatuses.1.state.waiting.message"),
+                        "configmap \"x\" not found");
+    /* Initialized (the init container is done, the sidecar started), not
+     * Ready (container b is not running). */
+    assert_string_equal(path(v, "status.conditions.0.type"), "Initialized");
+    assert_string_equal(path(v, "status.conditions.0.status"), "True");
+    assert_string_equal(path(v, "status.conditions.1.type"), "Ready");
+    assert_string_equal(path(v, "status.conditions.1.status"), "False");
+    assert_string_equal(path(v, "status.podIP"), "172.18.0.5");
+    cJSON_Delete(v);
+    cJSON_Delete(members);
+    kj_ledger_free(l);
+    cJSON_Delete(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_metadata_and_running),
         cmocka_unit_test(test_terminated_and_crashloop),
+        cmocka_unit_test(test_group_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

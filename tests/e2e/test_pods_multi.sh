@@ -1,0 +1,323 @@
+#!/usr/bin/env bash
+# Issue 8: pods of several containers through kubectl on the real engine —
+# two containers sharing an emptyDir and localhost, init containers run
+# first and in order, a sidecar that does not hold the Job back, and the
+# "fail once, then succeed" pattern with a hostPath marker.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/kjobd.sh"
+
+if ! command -v kubectl >/dev/null 2>&1; then
+    echo "ok 1 # SKIP kubectl is not installed"
+    echo "1..1"
+    exit 0
+fi
+kjobd_start --allow-host-path
+# Named volumes outlive a killed test: remove them after the containers.
+_multi_cleanup() {
+    local ids vols
+    ids=$(kj_ns_containers)
+    [ -z "$ids" ] || docker rm -f $ids
+    vols=$(docker volume ls -q --filter "label=io.kjob.namespace=$KJ_NS")
+    [ -z "$vols" ] || docker volume rm $vols
+}
+on_exit _multi_cleanup
+export KUBECONFIG=/dev/null
+K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")
+kc() { "${K[@]}" "$@" 2>&1; }
+pod_of() { kc get pods -l "job-name=$1" -o jsonpath='{.items[0].metadata.name}'; }
+member_state() { # POD CONTAINER -> running|terminated|waiting|absent
+    local st
+    st=$(docker inspect -f '{{.State.Status}}' "$1_$2" 2>/dev/null) || st=absent
+    echo "$st"
+}
+
+# ---- two containers, an emptyDir, a ConfigMap script and a Secret ----
+kc create configmap scripts --from-literal=write.sh='echo "secret=$PASSWORD" >/shared/out; echo written' >/dev/null
+kc create secret generic creds --from-literal=password=Pa55-multi >/dev/null
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pair
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      volumes:
+      - name: shared
+        emptyDir: {}
+      - name: scripts
+        configMap: {name: scripts}
+      containers:
+      - name: writer
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "/scripts/write.sh"]
+        env:
+        - name: PASSWORD
+          valueFrom: {secretKeyRef: {name: creds, key: password}}
+        volumeMounts:
+        - {name: shared, mountPath: /shared}
+        - {name: scripts, mountPath: /scripts}
+      - name: reader
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "while [ ! -s /shared/out ]; do sleep 0.1; done; cat /shared/out; hostname"]
+        volumeMounts:
+        - {name: shared, mountPath: /shared}
+YAML
+check "two-container job completes" kc wait --for=condition=complete job/pair --timeout=90s
+pod=$(pod_of pair)
+check_eq "reader saw the writer's file (Secret value via the ConfigMap script)" \
+    "secret=Pa55-multi" "$(kc logs "$pod" -c reader | head -1)"
+check_eq "both containers share the pod's hostname" "$pod" "$(kc logs "$pod" -c reader | tail -1)"
+check_eq "logs -c writer" "written" "$(kc logs "$pod" -c writer)"
+check_eq "pod has two container statuses, both Completed" "writer=Completed reader=Completed" \
+    "$(kc get pod "$pod" -o jsonpath='{range .status.containerStatuses[*]}{.name}={.state.terminated.reason} {end}' | sed 's/ $//')"
+check_eq "pod phase Succeeded" "Succeeded" "$(kc get pod "$pod" -o jsonpath='{.status.phase}')"
+check_eq "job counts one pod, not one per container" "1" "$(kc get job pair -o jsonpath='{.status.succeeded}')"
+check_eq "the pod's emptyDir is one named volume" "1" "$(docker volume ls -q --filter "name=^${pod}_shared\$" | wc -l)"
+
+# ---- localhost is shared: a server container and a client container ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: localhost
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: server
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "echo hello-over-localhost | nc -l -p 7777"]
+      - name: client
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "until nc 127.0.0.1 7777 </dev/null; do sleep 0.2; done"]
+YAML
+check "server and client containers complete" kc wait --for=condition=complete job/localhost --timeout=90s
+check_eq "client reached the server on localhost" "hello-over-localhost" \
+    "$(kc logs "$(pod_of localhost)" -c client | tail -n 1)"
+
+# ---- init containers run first, in order ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: inits
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      volumes:
+      - name: work
+        emptyDir: {}
+      initContainers:
+      - name: first
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "while [ ! -e /work/go ]; do sleep 0.1; done; echo first >>/work/order"]
+        volumeMounts: [{name: work, mountPath: /work}]
+      - name: second
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "echo second >>/work/order"]
+        volumeMounts: [{name: work, mountPath: /work}]
+      containers:
+      - name: main
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "echo main >>/work/order; cat /work/order"]
+        volumeMounts: [{name: work, mountPath: /work}]
+YAML
+pod=
+wait_for 30 bash -c "[ -n \"\$($(printf '%q ' "${K[@]}") get pods -l job-name=inits -o name)\" ]"
+pod=$(pod_of inits)
+check "the first init container runs" wait_for 30 bash -c "[ -n \"\$(docker ps -q --filter name=^${pod}_first\$)\" ]"
+check_eq "the pod shows Init:0/2" "Init:0/2" "$(kc get pod "$pod" --no-headers | awk '{print $3}')"
+check_eq "meanwhile the second init container does not exist" "absent" "$(member_state "$pod" second)"
+check_eq "nor does main" "absent" "$(member_state "$pod" main)"
+docker exec "${pod}_first" touch /work/go
+check "init job completes" kc wait --for=condition=complete job/inits --timeout=90s
+check_eq "main saw both init containers' work, in order" "first second main" "$(kc logs "$pod" -c main | tr '\n' ' ' | sed 's/ $//')"
+s1=$(kc get pod "$pod" -o jsonpath='{.status.initContainerStatuses[0].state.terminated.finishedAt}')
+s2=$(kc get pod "$pod" -o jsonpath='{.status.initContainerStatuses[1].state.terminated.startedAt}')
+s3=$(kc get pod "$pod" -o jsonpath='{.status.containerStatuses[0].state.terminated.startedAt}')
+check "status times: first ended before second started, second before main" \
+    bash -c "[[ -n '$s1' && ! '$s2' < '$s1' && ! '$s3' < '$s2' ]]"
+check_eq "--all-containers prints init containers first" "second main" \
+    "$(kc logs "$pod" --all-containers | tr '\n' ' ' | grep -o 'second main' | head -1)"
+
+# ---- a failing init container fails the pod (Never) ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: badinit
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+      - name: check
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "exit 3"]
+      containers:
+      - name: main
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["echo", "never runs"]
+YAML
+check "failing init container: job Failed" kc wait --for=condition=failed job/badinit --timeout=90s
+pod=$(pod_of badinit)
+check_eq "init exit code 3 in the pod status" "3" \
+    "$(kc get pod "$pod" -o jsonpath='{.status.initContainerStatuses[0].state.terminated.exitCode}')"
+check_eq "main container never created" "absent" "$(member_state "$pod" main)"
+check "nothing of the failed pod keeps running (its infra container stops)" \
+    wait_for 30 bash -c "[ -z \"\$(docker ps -q --filter name=^${pod})\" ]"
+
+# ---- a sidecar keeps running; the Job still completes ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: sidecar
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      initContainers:
+      - name: logger
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        restartPolicy: Always
+        command: ["sh", "-c", "trap 'echo stopping; exit 0' TERM; while true; do echo tick; sleep 0.2; done"]
+      containers:
+      - name: main
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "sleep 2; echo main-done"]
+YAML
+wait_for 30 bash -c "[ -n \"\$($(printf '%q ' "${K[@]}") get pods -l job-name=sidecar -o name)\" ]"
+pod=$(pod_of sidecar)
+check "sidecar runs beside main" wait_for 30 bash -c \
+    "[ \"\$(docker inspect -f '{{.State.Status}}' ${pod}_logger 2>/dev/null)\" = running ] && [ \"\$(docker inspect -f '{{.State.Status}}' ${pod}_main 2>/dev/null)\" = running ]"
+check "job with a sidecar completes" kc wait --for=condition=complete job/sidecar --timeout=90s
+check "the sidecar is stopped once main is done" wait_for 30 bash -c "[ \"\$(docker inspect -f '{{.State.Status}}' ${pod}_logger)\" = exited ]"
+check "the sidecar ran while main did (ticks in its log)" bash -c "$(printf '%q ' "${K[@]}") logs $pod -c logger | grep -q tick"
+check_eq "job succeeded 1" "1" "$(kc get job sidecar -o jsonpath='{.status.succeeded}')"
+
+# ---- fail once, then succeed: restartPolicy Never and a hostPath marker ----
+mkdir -p "$KJ_TMP/marker"
+chmod 0777 "$KJ_TMP/marker"
+kc apply -f - >/dev/null <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: once
+spec:
+  backoffLimit: 3
+  template:
+    spec:
+      restartPolicy: Never
+      volumes:
+      - name: m
+        hostPath: {path: $KJ_TMP/marker}
+      containers:
+      - name: c
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "if [ -e /m/seen ]; then echo second-try; else touch /m/seen; exit 1; fi"]
+        volumeMounts: [{name: m, mountPath: /m}]
+YAML
+check "fail-once job completes" kc wait --for=condition=complete job/once --timeout=90s
+check_eq "one failed pod, one succeeded" "1/1" \
+    "$(kc get job once -o jsonpath='{.status.failed}/{.status.succeeded}')"
+
+# ---- OnFailure: the failed container restarts in place, its volume kept ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: retry
+spec:
+  backoffLimit: 4
+  template:
+    spec:
+      restartPolicy: OnFailure
+      volumes:
+      - name: state
+        emptyDir: {}
+      containers:
+      - name: flaky
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "if [ -e /state/tried ]; then echo recovered; else touch /state/tried; exit 2; fi"]
+        volumeMounts: [{name: state, mountPath: /state}]
+      - name: steady
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["echo", "steady"]
+YAML
+check "OnFailure job completes" kc wait --for=condition=complete job/retry --timeout=90s
+pod=$(pod_of retry)
+check_eq "one pod for the whole job" "1" "$(kc get pods -l job-name=retry -o name | wc -l)"
+check_eq "the failed container restarted once, the other not" "flaky=1 steady=0" \
+    "$(kc get pod "$pod" -o jsonpath='{range .status.containerStatuses[*]}{.name}={.restartCount} {end}' | sed 's/ $//')"
+check_eq "its last state is the failure" "2" \
+    "$(kc get pod "$pod" -o jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode}')"
+
+# ---- kjobd killed while an init container runs: the pod carries on ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: crash
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      volumes:
+      - name: w
+        emptyDir: {}
+      initContainers:
+      - name: wait
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "while [ ! -e /w/go ]; do sleep 0.1; done"]
+        volumeMounts: [{name: w, mountPath: /w}]
+      containers:
+      - name: main
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "ls /w"]
+        volumeMounts: [{name: w, mountPath: /w}]
+YAML
+wait_for 30 bash -c "[ -n \"\$($(printf '%q ' "${K[@]}") get pods -l job-name=crash -o name)\" ]"
+pod=$(pod_of crash)
+check "init container of the crash job runs" wait_for 30 bash -c "[ -n \"\$(docker ps -q --filter name=^${pod}_wait\$)\" ]"
+kjobd_stop KILL
+docker exec "${pod}_wait" touch /w/go
+check "the init container ends while kjobd is down" wait_for 30 bash -c "[ \"\$(docker inspect -f '{{.State.Status}}' ${pod}_wait)\" = exited ]"
+kjobd_start --allow-host-path
+check "after the restart the pod goes on to its container and completes" \
+    kc wait --for=condition=complete job/crash --timeout=90s
+check_eq "succeeded exactly 1, same pod" "1 $pod" \
+    "$(kc get job crash -o jsonpath='{.status.succeeded}') $(pod_of crash)"
+
+# ---- deleting the Jobs removes every member and the named volumes ----
+kc delete job pair localhost inits badinit sidecar once retry crash --wait=false >/dev/null
+gone() { [ -z "$(kj_ns_containers)" ] && [ -z "$(docker volume ls -q --filter "label=io.kjob.namespace=$KJ_NS")" ]; }
+check "containers and volumes of the pods are removed with the Jobs" wait_for 60 gone
+
+kjobd_check_sanitizers
+tap_done
