@@ -221,10 +221,11 @@ static void create_member(struct pg_pod *p, int i)
         .ns = p->ns, .job_name = p->job_name, .job_uid = p->job_uid, .pod_name = m->docker,
         .pod_uid = p->uid, .index = p->index, .pod_template = tmpl,
         .extra_env = m->role == KJ_MEMBER_INFRA ? NULL : (const char *const *)p->extra_env,
-        /* Pod labels go on the infra only: it is the pod's network endpoint,
-         * the one that Services select. */
-        .labels = m->role == KJ_MEMBER_INFRA && p->labels != NULL ? p->labels : ids,
-        .annotations = m->role == KJ_MEMBER_INFRA ? p->annotations : NULL,
+        /* Every member carries the pod's labels and annotations (the
+         * downward API shows them); Services act on the pod, whose
+         * observation names the infra container. */
+        .labels = p->labels != NULL ? p->labels : ids,
+        .annotations = p->annotations,
         .hostname = p->hostname,
         .image_pull_policy = m->role == KJ_MEMBER_INFRA ? "IfNotPresent" : NULL,
         .member = member,

@@ -32,6 +32,7 @@ struct create_op {
     /* The template's spec while configMap/secret volumes are to be written
      * (owned; NULL once done or when there are none). */
     cJSON *cfg_volumes;
+    cJSON *pod_meta; /* owned, with cfg_volumes: what downwardAPI volumes show */
     int config_failures;
 };
 
@@ -66,6 +67,7 @@ static void op_free(struct create_op *op)
     free(op->pull_msg);
     cJSON_Delete(op->env_refs);
     cJSON_Delete(op->cfg_volumes);
+    cJSON_Delete(op->pod_meta);
     free(op);
 }
 
@@ -269,7 +271,7 @@ static int step_cfg_volumes(struct create_op *op, char **why)
     size_t n_mounts = op->spec.spec.n_mounts;
     kj_error_t err = NULL;
     int rc = kj_pod_config_volumes_write(op->cfg_volumes, c, op->pod->ns, dir, rd->config_lookup,
-                                         rd->config_arg, &op->spec, why, &err);
+                                         rd->config_arg, op->pod_meta, &op->spec, why, &err);
     if (rc == 0) {
         cJSON_Delete(op->cfg_volumes);
         op->cfg_volumes = NULL;
@@ -521,6 +523,28 @@ static void kick_cb(evutil_socket_t fd, short what, void *data)
     step_image(op);
 }
 
+/* The pod's metadata as the downward API shows it. A member of a pod group
+ * is "<pod>_<container>" (pod_group.h); kjob's own labels are not the pod's. */
+static cJSON *pod_meta(const struct kj_runtime_pod_req *req)
+{
+    cJSON *m = cJSON_CreateObject();
+    cleanup_free char *name = xstrndup(req->pod_name, strcspn(req->pod_name, "_"));
+    cJSON_AddStringToObject(m, "name", name);
+    cJSON_AddStringToObject(m, "namespace", req->ns);
+    cJSON_AddStringToObject(m, "uid", req->pod_uid);
+    cJSON *labels = cJSON_AddObjectToObject(m, "labels");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, req->labels)
+    {
+        if (cJSON_IsString(e) && strncmp(e->string, "io.kjob.", 8) != 0)
+            cJSON_AddStringToObject(labels, e->string, e->valuestring);
+    }
+    cJSON_AddItemToObject(m, "annotations", req->annotations != NULL
+                                                ? cJSON_Duplicate(req->annotations, 1)
+                                                : cJSON_CreateObject());
+    return m;
+}
+
 static int pod_create(void *impl, const struct kj_runtime_pod_req *req, kj_runtime_done_cb done,
                       void *arg, kj_error_t *err)
 {
@@ -545,9 +569,12 @@ static int pod_create(void *impl, const struct kj_runtime_pod_req *req, kj_runti
     cJSON_ArrayForEach(vol, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec"), "volumes"))
     {
         if (op->cfg_volumes == NULL && (cJSON_GetObjectItemCaseSensitive(vol, "configMap") != NULL ||
-                                        cJSON_GetObjectItemCaseSensitive(vol, "secret") != NULL))
+                                        cJSON_GetObjectItemCaseSensitive(vol, "secret") != NULL ||
+                                        cJSON_GetObjectItemCaseSensitive(vol, "downwardAPI") != NULL))
             op->cfg_volumes = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec"), 1);
     }
+    if (op->cfg_volumes != NULL)
+        op->pod_meta = pod_meta(req);
     struct kj_pod_obs id = {.ns = req->ns, .pod_name = req->pod_name, .pod_uid = req->pod_uid,
                             .job_uid = req->job_uid, .job_name = req->job_name, .index = req->index,
                             .member = req->member, .group_spec = req->group_spec};
@@ -562,167 +589,13 @@ static int pod_create(void *impl, const struct kj_runtime_pod_req *req, kj_runti
     return 0;
 }
 
-/* Completion of restart/stop/remove. */
-struct simple_op {
-    kj_runtime_done_cb done;
-    void *arg;
-    char *name;  /* owned pod name */
-    char *id;    /* owned container ref */
-    char *dir;   /* owned: the pod's volume files, removed with it; or NULL */
-    char **volumes; /* owned, NULL-terminated: named volumes removed after it */
-    bool remove;
-};
-
-static void simple_op_free(struct simple_op *so)
-{
-    free(so->name);
-    free(so->id);
-    free(so->dir);
-    for (size_t i = 0; so->volumes != NULL && so->volumes[i] != NULL; i++)
-        free(so->volumes[i]);
-    free(so->volumes);
-    free(so);
-}
-
-static void volume_removed_cb(kj_error_t err, void *data)
-{
-    struct rd_req *r = data;
-    int code = err != NULL ? kj_error_http_status(err) : 0;
-    if (err != NULL && code != 404)
-        kj_log(KJ_LOG_WARN, "remove volume `%s`: %s", (char *)r->data, err->msg);
-    free(r->data);
-    rd_req_done(r);
-}
-
-/* Best effort: a volume left behind holds no pod's state that matters. */
-static void remove_volumes(struct kj_runtime_docker *rd, char *const *volumes)
-{
-    for (size_t i = 0; volumes != NULL && volumes[i] != NULL; i++) {
-        kj_error_t err = NULL;
-        struct rd_req *r = rd_req_new(rd, xstrdup(volumes[i]));
-        r->on_cancel = rd_free_data_cb;
-        r->h = kj_docker_volume_remove(rd->d, volumes[i], volume_removed_cb, r, &err);
-        if (r->h == NULL) {
-            kj_error_log_release(&err, "remove volume");
-            free(r->data);
-            rd_req_done(r);
-        }
-    }
-}
-
-static void simple_cancel(struct rd_req *r)
-{
-    struct simple_op *so = r->data;
-    if (r->rd->shutting_down)
-        so->done(so->arg, NULL, rd_shutdown_error());
-    simple_op_free(so);
-}
-
-static void simple_done_cb(kj_error_t err, void *data)
-{
-    struct rd_req *r = data;
-    struct kj_runtime_docker *rd = r->rd;
-    struct simple_op *so = r->data;
-    rd_req_done(r);
-    int code = err ? kj_error_http_status(err) : 0;
-    /* Already gone / already stopped count as success. */
-    kj_error_t e = (err == NULL || code == 404 || code == 304) ? NULL : err;
-    if (so->remove && e == NULL) {
-        struct rd_pod *p = rd_pod_find(rd, so->name);
-        if (p != NULL && p->create == NULL) {
-            p->state = KJ_POD_OBS_REMOVED;
-            rd_pod_emit(rd, p);
-            rd_pod_drop(rd, p);
-        }
-    }
-    if (so->remove && e == NULL && so->dir != NULL)
-        kj_pod_dir_remove(so->dir);
-    if (so->remove && e == NULL)
-        remove_volumes(rd, so->volumes);
-    so->done(so->arg, e == NULL ? so->id : NULL, e);
-    simple_op_free(so);
-}
-
-enum simple_kind { SIMPLE_RESTART, SIMPLE_STOP, SIMPLE_REMOVE };
-
-static int simple(struct kj_runtime_docker *rd, enum simple_kind kind,
-                  const struct kj_runtime_pod_ref *pod, int grace, kj_runtime_done_cb done,
-                  void *arg, kj_error_t *err)
-{
-    struct rd_pod *p = rd_pod_find(rd, pod->pod_name);
-    if (kind != SIMPLE_RESTART)
-        rd_pod_mark_stopping(rd, pod->pod_name);
-    else if (p != NULL)
-        p->stopping = false;
-    if (kind != SIMPLE_RESTART && p != NULL && p->create != NULL)
-        rd_create_cancel(rd, p, kind == SIMPLE_STOP ? "pod stopped" : "pod removed");
-    p = rd_pod_find(rd, pod->pod_name);
-    const char *ref = pod->container_id ? pod->container_id
-                      : (p && p->container_id) ? p->container_id : pod->pod_name;
-    struct simple_op *so = xcalloc(1, sizeof *so);
-    so->done = done;
-    so->arg = arg;
-    so->name = xstrdup(pod->pod_name);
-    so->id = xstrdup(ref);
-    so->remove = kind == SIMPLE_REMOVE;
-    if (so->remove && rd->pods_dir != NULL && pod->ns != NULL)
-        so->dir = xasprintf("%s/%s.%s", rd->pods_dir, pod->ns, pod->pod_name);
-    size_t nv = 0;
-    while (so->remove && pod->volumes != NULL && pod->volumes[nv] != NULL)
-        nv++;
-    if (nv > 0) {
-        so->volumes = xcalloc(nv + 1, sizeof *so->volumes);
-        for (size_t i = 0; i < nv; i++)
-            so->volumes[i] = xstrdup(pod->volumes[i]);
-    }
-    struct rd_req *r = rd_req_new(rd, so);
-    r->on_cancel = simple_cancel;
-    switch (kind) {
-    case SIMPLE_RESTART:
-        r->h = kj_docker_container_start(rd->d, ref, simple_done_cb, r, err);
-        break;
-    case SIMPLE_STOP:
-        r->h = kj_docker_container_stop(rd->d, ref, grace, simple_done_cb, r, err);
-        break;
-    case SIMPLE_REMOVE:
-        r->h = kj_docker_container_remove(rd->d, ref, true, true, simple_done_cb, r, err);
-        break;
-    default:
-        break;
-    }
-    if (r->h == NULL) {
-        simple_cancel(r);
-        rd_req_done(r);
-        return -1;
-    }
-    return 0;
-}
-
-static int pod_restart(void *impl, const struct kj_runtime_pod_ref *pod, kj_runtime_done_cb done,
-                       void *arg, kj_error_t *err)
-{
-    return simple(impl, SIMPLE_RESTART, pod, 0, done, arg, err);
-}
-
-static int pod_stop(void *impl, const struct kj_runtime_pod_ref *pod, int grace_seconds,
-                    kj_runtime_done_cb done, void *arg, kj_error_t *err)
-{
-    return simple(impl, SIMPLE_STOP, pod, grace_seconds, done, arg, err);
-}
-
-static int pod_remove(void *impl, const struct kj_runtime_pod_ref *pod, kj_runtime_done_cb done,
-                      void *arg, kj_error_t *err)
-{
-    return simple(impl, SIMPLE_REMOVE, pod, 0, done, arg, err);
-}
-
 static int pod_list(void *impl, kj_runtime_list_cb done, void *arg, kj_error_t *err)
 {
     return rd_resync(impl, done, arg, err);
 }
 
 static const struct kj_runtime_ops docker_ops = {
-    set_observer, pod_create, pod_restart, pod_stop, pod_remove, pod_list,
+    set_observer, pod_create, rd_pod_restart, rd_pod_stop, rd_pod_remove, pod_list,
 };
 
 struct kj_runtime kj_runtime_docker_runtime(struct kj_runtime_docker *rd)

@@ -1,4 +1,4 @@
-/* configMap and secret volumes: files materialised per pod under the state
+/* configMap, secret and downwardAPI volumes: files materialised per pod under the state
  * dir and bind-mounted read-only; see kj_pod_config_volumes_write in
  * runtime_docker_map.h. */
 #define _XOPEN_SOURCE 700
@@ -147,8 +147,8 @@ static int write_volume(const cJSON *src, bool secret, const cJSON *obj, const c
 }
 
 int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const char *ns, const char *dir,
-                                kj_config_lookup_fn lookup, void *arg, struct kj_pod_container_spec *s,
-                                char **why, kj_error_t *err)
+                                kj_config_lookup_fn lookup, void *arg, const cJSON *pod_meta,
+                                struct kj_pod_container_spec *s, char **why, kj_error_t *err)
 {
     *why = NULL;
     const cJSON *vm;
@@ -169,9 +169,16 @@ int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const cha
         if (secret)
             src = get(vol, "secret");
         const char *oname = cJSON_GetStringValue(get(src, secret ? "secretName" : "name"));
+        cleanup_cjson cJSON *dsrc = NULL, *dobj = NULL;
+        if (get(vol, "downwardAPI") != NULL && target != NULL) {
+            kj_pod_downward_source(get(vol, "downwardAPI"), pod_meta, &dsrc, &dobj);
+            src = dsrc;
+            secret = false;
+            oname = "";
+        }
         if (src == NULL || oname == NULL || target == NULL)
             continue;
-        const cJSON *obj = lookup(arg, secret ? "secrets" : "configmaps", ns, oname);
+        const cJSON *obj = dobj != NULL ? dobj : lookup(arg, secret ? "secrets" : "configmaps", ns, oname);
         if (obj == NULL && !cJSON_IsTrue(get(src, "optional"))) {
             /* The kubelet's words: the pod stays ContainerCreating. */
             *why = xasprintf("MountVolume.SetUp failed for volume \"%s\" : %s \"%s\" not found",

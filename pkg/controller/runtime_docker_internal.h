@@ -116,4 +116,12 @@ int rd_resync(struct kj_runtime_docker *rd, kj_runtime_list_cb cb, void *arg, kj
 void rd_create_cancel(struct kj_runtime_docker *rd, struct rd_pod *p, const char *why);
 void rd_creates_free_all(struct kj_runtime_docker *rd);
 
+/* ---- the one-call ops (runtime_docker_simple.c): kj_runtime_ops ---- */
+int rd_pod_restart(void *impl, const struct kj_runtime_pod_ref *pod, kj_runtime_done_cb done,
+                   void *arg, kj_error_t *err);
+int rd_pod_stop(void *impl, const struct kj_runtime_pod_ref *pod, int grace_seconds,
+                kj_runtime_done_cb done, void *arg, kj_error_t *err);
+int rd_pod_remove(void *impl, const struct kj_runtime_pod_ref *pod, kj_runtime_done_cb done,
+                  void *arg, kj_error_t *err);
+
 #endif

@@ -76,7 +76,7 @@ typedef const cJSON *(*kj_config_lookup_fn)(void *arg, const char *resource, con
 int kj_pod_env_refs_resolve(const cJSON *c, const char *ns, kj_config_lookup_fn lookup, void *arg,
                             char ***out, char **why);
 
-/* Materialise the configMap/secret volumes that container `c` mounts
+/* Materialise the configMap/secret/downwardAPI volumes that container `c` mounts
  * (pod_spec: the template's spec) as files under `dir` (created afresh;
  * one subdirectory per volume; items/defaultMode/mode/optional as in
  * Kubernetes; Secret values decoded) and append read-only bind mounts to
@@ -84,8 +84,21 @@ int kj_pod_env_refs_resolve(const cJSON *c, const char *ns, kj_config_lookup_fn 
  * non-optional ConfigMap/Secret or item key is missing, with *why (owned,
  * never a value); -1 with *err on an I/O failure. */
 int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const char *ns, const char *dir,
-                                kj_config_lookup_fn lookup, void *arg, struct kj_pod_container_spec *s,
-                                char **why, kj_error_t *err);
+                                kj_config_lookup_fn lookup, void *arg, const cJSON *pod_meta,
+                                struct kj_pod_container_spec *s, char **why, kj_error_t *err);
+
+/* The downward API. `meta` is {name, namespace, uid, labels, annotations}
+ * of the pod (may be NULL: empty values).
+ * kj_pod_field_value: the value of a fieldRef path (metadata.name,
+ * .namespace, .uid, .labels, .annotations as the kubelet formats them:
+ * sorted `k="v"` lines, and labels['k'] / annotations['k']); owned, or NULL
+ * for a path kjob does not know.
+ * kj_pod_downward_source: a downwardAPI volume as a ConfigMap-shaped
+ * object (*obj, {"data": {path: value}}) and its items (*src), both new and
+ * owned by the caller, for the configMap writer; returns how many items it
+ * skipped (resourceFieldRef, unknown paths). */
+char *kj_pod_field_value(const cJSON *meta, const char *path);
+int kj_pod_downward_source(const cJSON *dapi, const cJSON *meta, cJSON **src, cJSON **obj);
 
 /* rm -rf `dir` (no symlinks followed); 0 when it is gone. */
 int kj_pod_dir_remove(const char *dir);

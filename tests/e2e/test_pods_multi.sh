@@ -104,6 +104,47 @@ check "server and client containers complete" kc wait --for=condition=complete j
 check_eq "client reached the server on localhost" "hello-over-localhost" \
     "$(kc logs "$(pod_of localhost)" -c client | tail -n 1)"
 
+# ---- downwardAPI volume: the pod's name, namespace, labels, annotations ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: downward
+spec:
+  backoffLimit: 0
+  template:
+    metadata:
+      labels: {tier: "back end", app: demo}
+      annotations: {note: 'say "hi"'}
+    spec:
+      restartPolicy: Never
+      volumes:
+      - name: info
+        downwardAPI:
+          items:
+          - {path: name, fieldRef: {fieldPath: metadata.name}}
+          - {path: ns, fieldRef: {fieldPath: metadata.namespace}}
+          - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+          - {path: note, fieldRef: {fieldPath: "metadata.annotations['note']"}}
+      containers:
+      - name: a
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "cat /info/name; echo; cat /info/ns; echo; grep -v job /info/labels; cat /info/note"]
+        volumeMounts: [{name: info, mountPath: /info}]
+      - name: b
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["cat", "/info/name"]
+        volumeMounts: [{name: info, mountPath: /info}]
+YAML
+check "downward job completes" kc wait --for=condition=complete job/downward --timeout=90s
+pod=$(pod_of downward)
+check_eq "downwardAPI files: name, namespace, sorted quoted labels, one annotation" \
+    "$pod|$KJ_NS|app=\"demo\"|tier=\"back end\"|say \"hi\"" \
+    "$(kc logs "$pod" -c a | grep -v '^batch\|^controller-uid' | paste -sd'|')"
+check_eq "the second container sees the pod's name, not its container's" "$pod" "$(kc logs "$pod" -c b)"
+
 # ---- init containers run first, in order ----
 kc apply -f - >/dev/null <<'YAML'
 apiVersion: batch/v1
@@ -315,7 +356,7 @@ check_eq "succeeded exactly 1, same pod" "1 $pod" \
     "$(kc get job crash -o jsonpath='{.status.succeeded}') $(pod_of crash)"
 
 # ---- deleting the Jobs removes every member and the named volumes ----
-kc delete job pair localhost inits badinit sidecar once retry crash --wait=false >/dev/null
+kc delete job pair localhost downward inits badinit sidecar once retry crash --wait=false >/dev/null
 gone() { [ -z "$(kj_ns_containers)" ] && [ -z "$(docker volume ls -q --filter "label=io.kjob.namespace=$KJ_NS")" ]; }
 check "containers and volumes of the pods are removed with the Jobs" wait_for 60 gone
 

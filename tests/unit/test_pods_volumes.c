@@ -160,7 +160,7 @@ static void test_config_volume_files(void **state)
     char *why = NULL;
     kj_error_t err = NULL;
     const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(spec, "containers"), 0);
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, &s, &why, &err), 0);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, NULL, &s, &why, &err), 0);
     char path[128];
     snprintf(path, sizeof path, "%s/cfg/run.sh", dir);
     char *got = slurp(path);
@@ -188,12 +188,12 @@ static void test_config_volume_files(void **state)
     s.mounts = calloc(4, sizeof *s.mounts);
     s.spec.mounts = s.mounts;
     cJSON_DeleteItemFromObject(cJSON_GetObjectItem(world, "configmaps"), "app");
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, &s, &why, &err), 1);
-    assert_string_equal(why, "configmap \"app\" not found");
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, NULL, &s, &why, &err), 1);
+    assert_string_equal(why, "MountVolume.SetUp failed for volume \"cfg\" : configmap \"app\" not found");
     free(why);
     cJSON_AddItemToObject(cJSON_GetObjectItem(world, "configmaps"), "app", cJSON_Parse("{\"data\":{}}"));
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(world, "secrets"), "db", cJSON_Parse("{\"data\":{}}"));
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, &s, &why, &err), 1);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, NULL, &s, &why, &err), 1);
     assert_string_equal(why, "secret references non-existent config key: pw");
     free(why);
     kj_pod_container_spec_clear(&s);
@@ -204,6 +204,42 @@ static void test_config_volume_files(void **state)
     cJSON_Delete(world);
 }
 
+static void test_downward_api(void **state)
+{
+    (void)state;
+    cJSON *meta = cJSON_Parse("{\"name\":\"p\",\"namespace\":\"ns\",\"uid\":\"u1\","
+                              "\"labels\":{\"z\":\"last\",\"a\":\"say \\\"hi\\\"\\n\"},"
+                              "\"annotations\":{\"k\":\"v\"}}");
+    char *v = kj_pod_field_value(meta, "metadata.labels");
+    assert_string_equal(v, "a=\"say \\\"hi\\\"\\n\"\nz=\"last\""); /* sorted, Go-quoted, no final newline */
+    free(v);
+    v = kj_pod_field_value(meta, "metadata.annotations['k']");
+    assert_string_equal(v, "v");
+    free(v);
+    v = kj_pod_field_value(meta, "metadata.labels['none']");
+    assert_string_equal(v, "");
+    free(v);
+    v = kj_pod_field_value(meta, "metadata.uid");
+    assert_string_equal(v, "u1");
+    free(v);
+    assert_null(kj_pod_field_value(meta, "spec.nodeName"));
+    cJSON *dapi = cJSON_Parse("{\"defaultMode\":256,\"items\":["
+                              "{\"path\":\"n\",\"fieldRef\":{\"fieldPath\":\"metadata.name\"},\"mode\":384},"
+                              "{\"path\":\"cpu\",\"resourceFieldRef\":{\"resource\":\"limits.cpu\"}}]}");
+    cJSON *src = NULL, *obj = NULL;
+    assert_int_equal(kj_pod_downward_source(dapi, meta, &src, &obj), 1); /* resourceFieldRef skipped */
+    char *out = cJSON_PrintUnformatted(src);
+    assert_string_equal(out, "{\"defaultMode\":256,\"items\":[{\"key\":\"n\",\"path\":\"n\",\"mode\":384}]}");
+    free(out);
+    out = cJSON_PrintUnformatted(obj);
+    assert_string_equal(out, "{\"data\":{\"n\":\"p\"}}");
+    free(out);
+    cJSON_Delete(src);
+    cJSON_Delete(obj);
+    cJSON_Delete(dapi);
+    cJSON_Delete(meta);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_empty_dir_refusals),
         cmocka_unit_test(test_host_path_is_a_bind),
         cmocka_unit_test(test_config_volume_files),
+        cmocka_unit_test(test_downward_api),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
