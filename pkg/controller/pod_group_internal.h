@@ -75,7 +75,9 @@ void pg_pod_obs(const struct pg_pod *p, struct kj_pod_obs *o, cJSON **containers
 void pg_emit(struct pg_pod *p);
 /* The one-container template of a member (new object). */
 cJSON *pg_member_template(const struct pg_pod *p, const struct pg_member *m);
-/* "<pod>_<volume>" of the pod's on-disk emptyDir volumes, NULL-terminated. */
+/* "<pod>_<volume>" of the pod's emptyDir volumes, NULL-terminated (those
+ * on the host, kj_pod_empty_dir_on_host, have no Docker volume: removing
+ * the name is a harmless 404). */
 char **pg_volume_names(const struct pg_pod *p);
 void pg_strv_free(char **v);
 bool pg_parse_member(const char *label, enum kj_member_role *role);

@@ -263,10 +263,27 @@ cJSON *pg_member_template(const struct pg_pod *p, const struct pg_member *m)
     for (int i = 0; keep[i] != NULL; i++)
         if (pg_get(p->spec, keep[i]) != NULL)
             cJSON_AddItemToObject(spec, keep[i], cJSON_Duplicate(pg_get(p->spec, keep[i]), 1));
+    /* Only containers[0] runs; the pod's other containers ride along as
+     * initContainers (name and volumeMounts) so that rules about the whole
+     * pod hold for each member: kj_pod_empty_dir_on_host. */
+    cJSON *others = cJSON_AddArrayToObject(spec, "initContainers");
+    static const char *const lists[] = {"initContainers", "containers"};
+    for (int l = 0; l < 2; l++)
+        cJSON_ArrayForEach(c, pg_get(p->spec, lists[l]))
+        {
+            const char *n = cJSON_GetStringValue(pg_get(c, "name"));
+            if (n == NULL || strcmp(n, m->cname) == 0)
+                continue;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "name", n);
+            if (pg_get(c, "volumeMounts") != NULL)
+                cJSON_AddItemToObject(o, "volumeMounts", cJSON_Duplicate(pg_get(c, "volumeMounts"), 1));
+            cJSON_AddItemToArray(others, o);
+        }
     return t;
 }
 
-/* The names of the pod's emptyDir volumes on disk (not tmpfs). */
+/* The names of the pod's emptyDir volumes (named Docker volumes). */
 char **pg_volume_names(const struct pg_pod *p)
 {
     const cJSON *vols = pg_get(p->spec, "volumes");
@@ -275,10 +292,8 @@ char **pg_volume_names(const struct pg_pod *p)
     const cJSON *v;
     cJSON_ArrayForEach(v, vols)
     {
-        const cJSON *ed = pg_get(v, "emptyDir");
-        const char *medium = cJSON_GetStringValue(pg_get(ed, "medium"));
         const char *n = cJSON_GetStringValue(pg_get(v, "name"));
-        if (ed != NULL && n != NULL && (medium == NULL || strcmp(medium, "Memory") != 0))
+        if (pg_get(v, "emptyDir") != NULL && n != NULL)
             out[k++] = xasprintf("%s_%s", p->name, n);
     }
     return out;

@@ -264,14 +264,20 @@ static void image_inspect_cb(kj_error_t err, const cJSON *json, void *data)
 static int step_cfg_volumes(struct create_op *op, char **why)
 {
     struct kj_runtime_docker *rd = op->rd;
-    if (op->cfg_volumes == NULL || rd->config_lookup == NULL || rd->pods_dir == NULL)
+    if (op->cfg_volumes == NULL)
         return 0;
+    if (rd->config_lookup == NULL || rd->pods_dir == NULL) {
+        *why = xstrdup("configMap, secret, downwardAPI and subPath'd emptyDir volumes need kjobd's state dir");
+        return 1;
+    }
     cleanup_free char *dir = xasprintf("%s/%s.%s", rd->pods_dir, op->pod->ns, op->pod->name);
     const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(op->cfg_volumes, "containers"), 0);
     size_t n_mounts = op->spec.spec.n_mounts;
     kj_error_t err = NULL;
-    int rc = kj_pod_config_volumes_write(op->cfg_volumes, c, op->pod->ns, dir, rd->config_lookup,
-                                         rd->config_arg, op->pod_meta, &op->spec, why, &err);
+    cleanup_free char *empty = rd_empty_dir_base(rd, op->pod->ns, op->pod->name);
+    int rc = kj_pod_config_volumes_write(op->cfg_volumes, c, op->pod->ns, dir, empty,
+                                         rd->config_lookup, rd->config_arg, op->pod_meta, &op->spec,
+                                         why, &err);
     if (rc == 0) {
         cJSON_Delete(op->cfg_volumes);
         op->cfg_volumes = NULL;
@@ -523,6 +529,18 @@ static void kick_cb(evutil_socket_t fd, short what, void *data)
     step_image(op);
 }
 
+static const cJSON *spec_of(const struct kj_runtime_pod_req *req)
+{
+    return cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec");
+}
+
+char *rd_empty_dir_base(const struct kj_runtime_docker *rd, const char *ns, const char *name)
+{
+    if (rd->pods_dir == NULL || ns == NULL)
+        return NULL;
+    return xasprintf("%s/%s.%.*s.empty", rd->pods_dir, ns, (int)strcspn(name, "_"), name);
+}
+
 /* The pod's metadata as the downward API shows it. A member of a pod group
  * is "<pod>_<container>" (pod_group.h); kjob's own labels are not the pod's. */
 static cJSON *pod_meta(const struct kj_runtime_pod_req *req)
@@ -568,9 +586,13 @@ static int pod_create(void *impl, const struct kj_runtime_pod_req *req, kj_runti
     const cJSON *vol;
     cJSON_ArrayForEach(vol, cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec"), "volumes"))
     {
-        if (op->cfg_volumes == NULL && (cJSON_GetObjectItemCaseSensitive(vol, "configMap") != NULL ||
-                                        cJSON_GetObjectItemCaseSensitive(vol, "secret") != NULL ||
-                                        cJSON_GetObjectItemCaseSensitive(vol, "downwardAPI") != NULL))
+        const char *vname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vol, "name"));
+        if (op->cfg_volumes == NULL &&
+            (cJSON_GetObjectItemCaseSensitive(vol, "configMap") != NULL ||
+             cJSON_GetObjectItemCaseSensitive(vol, "secret") != NULL ||
+             cJSON_GetObjectItemCaseSensitive(vol, "downwardAPI") != NULL ||
+             (cJSON_GetObjectItemCaseSensitive(vol, "emptyDir") != NULL && vname != NULL &&
+              kj_pod_empty_dir_on_host(spec_of(req), vname))))
             op->cfg_volumes = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req->pod_template, "spec"), 1);
     }
     if (op->cfg_volumes != NULL)

@@ -15,6 +15,15 @@ static void set_str(char **dst, const char *src)
     *dst = src ? xstrdup(src) : NULL;
 }
 
+/* Identity fields never change for a container, yet are written again on
+ * every observation: keep the same string so that observations handed out
+ * earlier (a resync's listing, while its emits re-enter) stay valid. */
+static void keep_str(char **dst, const char *src)
+{
+    if (src != NULL && (*dst == NULL || strcmp(*dst, src) != 0))
+        set_str(dst, src);
+}
+
 struct rd_pod *rd_pod_find(struct kj_runtime_docker *rd, const char *name)
 {
     struct rd_pod *p;
@@ -36,14 +45,10 @@ struct rd_pod *rd_pod_upsert(struct kj_runtime_docker *rd, const struct kj_pod_o
         p->state = KJ_POD_OBS_CREATING;
         LIST_INSERT_HEAD(&rd->pods, p, link);
     }
-    if (id->ns)
-        set_str(&p->ns, id->ns);
-    if (id->pod_uid)
-        set_str(&p->pod_uid, id->pod_uid);
-    if (id->job_uid)
-        set_str(&p->job_uid, id->job_uid);
-    if (id->job_name)
-        set_str(&p->job_name, id->job_name);
+    keep_str(&p->ns, id->ns);
+    keep_str(&p->pod_uid, id->pod_uid);
+    keep_str(&p->job_uid, id->job_uid);
+    keep_str(&p->job_name, id->job_name);
     /* Set once per container, never replaced: observations handed out
      * earlier (a resync's listing) may still borrow them. */
     if (id->member && p->member == NULL)

@@ -146,9 +146,40 @@ static int write_volume(const cJSON *src, bool secret, const cJSON *obj, const c
     return 0;
 }
 
+/* An emptyDir on the host: mkdir -p base/vname[/sub], bind it. */
+static int empty_dir_mount(const cJSON *vm, const char *vname, const char *target, const char *base,
+                           struct kj_pod_container_spec *s, char **why, kj_error_t *err)
+{
+    if (base == NULL) {
+        *why = xasprintf("volume \"%s\": subPath into an emptyDir needs kjobd's state dir", vname);
+        return 1;
+    }
+    const char *sub = cJSON_GetStringValue(get(vm, "subPath"));
+    bool has_sub = sub != NULL && sub[0] != '\0';
+    if (has_sub && !safe_rel_path(sub)) {
+        *why = xasprintf("volume \"%s\": invalid subPath", vname);
+        return 1;
+    }
+    cleanup_free char *path = has_sub ? xasprintf("%s/%s/%s/", base, vname, sub)
+                                      : xasprintf("%s/%s/", base, vname);
+    if (mkdirs_for(path) < 0)
+        return kj_make_error(err, errno, "create `%s`", path);
+    /* World-writable like the kubelet's emptyDir: any container user. */
+    path[strlen(path) - 1] = '\0';
+    if (chmod(path, 0777) < 0)
+        return kj_make_error(err, errno, "chmod `%s`", path);
+    struct kj_docker_mount *m = &s->mounts[s->spec.n_mounts++];
+    m->type = "bind";
+    m->source = kj_pod_container_spec_keep(s, xstrdup(path));
+    m->target = kj_pod_container_spec_keep(s, xstrdup(target));
+    m->read_only = cJSON_IsTrue(get(vm, "readOnly"));
+    return 0;
+}
+
 int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const char *ns, const char *dir,
-                                kj_config_lookup_fn lookup, void *arg, const cJSON *pod_meta,
-                                struct kj_pod_container_spec *s, char **why, kj_error_t *err)
+                                const char *empty_dir_base, kj_config_lookup_fn lookup, void *arg,
+                                const cJSON *pod_meta, struct kj_pod_container_spec *s, char **why,
+                                kj_error_t *err)
 {
     *why = NULL;
     const cJSON *vm;
@@ -163,6 +194,15 @@ int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const cha
             const char *n = cJSON_GetStringValue(get(v, "name"));
             if (n != NULL && vname != NULL && strcmp(n, vname) == 0)
                 vol = v;
+        }
+        const cJSON *ed = get(vol, "emptyDir");
+        const char *medium = cJSON_GetStringValue(get(ed, "medium"));
+        if (ed != NULL && target != NULL && (medium == NULL || strcmp(medium, "Memory") != 0) &&
+            kj_pod_empty_dir_on_host(pod_spec, vname)) {
+            int rc = empty_dir_mount(vm, vname, target, empty_dir_base, s, why, err);
+            if (rc != 0)
+                return rc;
+            continue;
         }
         const cJSON *src = get(vol, "configMap");
         bool secret = src == NULL;

@@ -98,6 +98,11 @@ void rd_pod_obs_fill(const struct rd_pod *p, struct kj_pod_obs *obs);
 struct rd_req *rd_req_new(struct kj_runtime_docker *rd, void *data);
 /* The request's callback ran: unlink and free the tracker. */
 void rd_req_done(struct rd_req *r);
+/* "<pods_dir>/<ns>.<pod>.empty": the host directories of the pod's
+ * emptyDir volumes that are mounted with a subPath (a group member's name
+ * "<pod>_<container>" gives its pod's). Owned; NULL without a state dir. */
+char *rd_empty_dir_base(const struct kj_runtime_docker *rd, const char *ns, const char *name);
+
 /* on_cancel for requests whose data is one malloc'd block. */
 void rd_free_data_cb(struct rd_req *r);
 

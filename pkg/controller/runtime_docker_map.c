@@ -196,10 +196,49 @@ static const cJSON *volume_named(const cJSON *volumes, const char *name)
     return NULL;
 }
 
+/* emptyDir.sizeLimit in bytes (0 when absent). */
+static int size_limit(const cJSON *ed, const char *name, int64_t *out, kj_error_t *err)
+{
+    const cJSON *lim = cJSON_GetObjectItemCaseSensitive(ed, "sizeLimit");
+    struct kj_quantity q;
+    *out = 0;
+    if (cJSON_IsString(lim)) {
+        if (kj_quantity_parse(lim->valuestring, &q, err) < 0)
+            return kj_error_wrap(err, "volume `%s`: emptyDir.sizeLimit", name);
+        *out = kj_quantity_value(&q);
+    } else if (cJSON_IsNumber(lim)) {
+        *out = (int64_t)lim->valuedouble;
+    }
+    return 0;
+}
+
+static bool mounts_with_subpath(const cJSON *containers, const char *vname)
+{
+    const cJSON *c, *vm;
+    cJSON_ArrayForEach(c, containers)
+    {
+        cJSON_ArrayForEach(vm, cJSON_GetObjectItemCaseSensitive(c, "volumeMounts"))
+        {
+            const char *n = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "name"));
+            const char *sub = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "subPath"));
+            if (n != NULL && strcmp(n, vname) == 0 && sub != NULL && sub[0] != '\0')
+                return true;
+        }
+    }
+    return false;
+}
+
+bool kj_pod_empty_dir_on_host(const cJSON *pod_spec, const char *vname)
+{
+    return mounts_with_subpath(cJSON_GetObjectItemCaseSensitive(pod_spec, "containers"), vname) ||
+           mounts_with_subpath(cJSON_GetObjectItemCaseSensitive(pod_spec, "initContainers"), vname);
+}
+
 /* volumeMounts of emptyDir volumes (after the labels: volumes carry them). */
-static int build_mounts(struct kj_pod_container_spec *s, const cJSON *volumes, const cJSON *c,
+static int build_mounts(struct kj_pod_container_spec *s, const cJSON *spec, const cJSON *c,
                         const char *volume_prefix, kj_error_t *err)
 {
+    const cJSON *volumes = cJSON_GetObjectItemCaseSensitive(spec, "volumes");
     const cJSON *vms = cJSON_GetObjectItemCaseSensitive(c, "volumeMounts");
     size_t n = (size_t)cJSON_GetArraySize(vms), k = 0;
     if (n == 0)
@@ -225,24 +264,29 @@ static int build_mounts(struct kj_pod_container_spec *s, const cJSON *volumes, c
         }
         if (path == NULL || !cJSON_IsObject(ed))
             continue;
+        const char *medium = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ed, "medium"));
+        bool memory = medium != NULL && strcmp(medium, "Memory") == 0;
         const char *sub = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "subPath"));
-        if (sub != NULL && sub[0] != '\0')
-            return kj_make_error(err, 0, "volume `%s`: subPath on an emptyDir volume is not supported", name);
+        if (sub != NULL && sub[0] != '\0' && memory)
+            return kj_make_error(err, 0, "volume `%s`: subPath on a medium: Memory emptyDir volume is not supported", name);
+        if (!memory && kj_pod_empty_dir_on_host(spec, name))
+            continue; /* a directory of the state dir: kj_pod_config_volumes_write */
         struct kj_docker_mount *m = &s->mounts[k++];
         m->target = keep(s, xstrdup(path));
         m->read_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(vm, "readOnly"));
-        const char *medium = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ed, "medium"));
-        if (medium != NULL && strcmp(medium, "Memory") == 0) {
+        if (memory && volume_prefix != NULL) {
+            /* Shared by a pod group's containers: a named tmpfs volume. */
+            m->type = "volume";
+            m->tmpfs_volume = true;
+            m->source = keep(s, xasprintf("%s%s", volume_prefix, name));
+            m->labels = s->labels;
+            m->n_labels = s->spec.n_labels;
+            if (size_limit(ed, name, &m->tmpfs_size, err) < 0)
+                return -1;
+        } else if (memory) {
             m->type = "tmpfs";
-            const cJSON *lim = cJSON_GetObjectItemCaseSensitive(ed, "sizeLimit");
-            struct kj_quantity q;
-            if (cJSON_IsString(lim)) {
-                if (kj_quantity_parse(lim->valuestring, &q, err) < 0)
-                    return kj_error_wrap(err, "volume `%s`: emptyDir.sizeLimit", name);
-                m->tmpfs_size = kj_quantity_value(&q);
-            } else if (cJSON_IsNumber(lim)) {
-                m->tmpfs_size = (int64_t)lim->valuedouble;
-            }
+            if (size_limit(ed, name, &m->tmpfs_size, err) < 0)
+                return -1;
         } else {
             m->type = "volume";
             m->labels = s->labels;
@@ -351,8 +395,7 @@ int kj_pod_container_spec_build(const struct kj_runtime_pod_req *req, const char
     if (cJSON_IsString(sub) && sub->valuestring[0] != '\0' && req->netns_of == NULL)
         s.spec.domainname = keep(&s, xstrdup(sub->valuestring));
     build_labels(&s, req);
-    if (build_mounts(&s, cJSON_GetObjectItemCaseSensitive(spec, "volumes"), c, req->volume_prefix,
-                     err) < 0) {
+    if (build_mounts(&s, spec, c, req->volume_prefix, err) < 0) {
         kj_pod_container_spec_clear(&s);
         return -1;
     }

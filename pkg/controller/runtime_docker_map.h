@@ -82,10 +82,15 @@ int kj_pod_env_refs_resolve(const cJSON *c, const char *ns, kj_config_lookup_fn 
  * Kubernetes; Secret values decoded) and append read-only bind mounts to
  * `s` (subPath binds that file or directory). Returns 0; 1 when a
  * non-optional ConfigMap/Secret or item key is missing, with *why (owned,
- * never a value); -1 with *err on an I/O failure. */
+ * never a value); -1 with *err on an I/O failure.
+ * emptyDir volumes that kj_pod_empty_dir_on_host puts on the host are
+ * directories `empty_dir_base`/<volume> (kept across attempts and shared by
+ * the pod's containers; subPath directories created as the kubelet does);
+ * NULL empty_dir_base: refused with *why. */
 int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const char *ns, const char *dir,
-                                kj_config_lookup_fn lookup, void *arg, const cJSON *pod_meta,
-                                struct kj_pod_container_spec *s, char **why, kj_error_t *err);
+                                const char *empty_dir_base, kj_config_lookup_fn lookup, void *arg,
+                                const cJSON *pod_meta, struct kj_pod_container_spec *s, char **why,
+                                kj_error_t *err);
 
 /* The downward API. `meta` is {name, namespace, uid, labels, annotations}
  * of the pod (may be NULL: empty values).
@@ -99,6 +104,13 @@ int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const cha
  * skipped (resourceFieldRef, unknown paths). */
 char *kj_pod_field_value(const cJSON *meta, const char *path);
 int kj_pod_downward_source(const cJSON *dapi, const cJSON *meta, cJSON **src, cJSON **obj);
+
+/* Whether emptyDir volume `vname` of the pod lives in a directory of
+ * kjobd's state dir (bind-mounted) rather than in a Docker volume: when some
+ * container mounts it with a subPath, which Docker's API 1.41 volumes cannot
+ * do. Members of a pod group see the pod's other containers under
+ * initContainers of their template (pod_group.h). */
+bool kj_pod_empty_dir_on_host(const cJSON *pod_spec, const char *vname);
 
 /* rm -rf `dir` (no symlinks followed); 0 when it is gone. */
 int kj_pod_dir_remove(const char *dir);

@@ -17,6 +17,7 @@ struct simple_op {
     char *name;  /* owned pod name */
     char *id;    /* owned container ref */
     char *dir;   /* owned: the pod's volume files, removed with it; or NULL */
+    char *empty; /* owned: host emptyDir directories, removed with the pod; or NULL */
     char **volumes; /* owned, NULL-terminated: named volumes removed after it */
     bool remove;
 };
@@ -26,6 +27,7 @@ static void simple_op_free(struct simple_op *so)
     free(so->name);
     free(so->id);
     free(so->dir);
+    free(so->empty);
     for (size_t i = 0; so->volumes != NULL && so->volumes[i] != NULL; i++)
         free(so->volumes[i]);
     free(so->volumes);
@@ -85,6 +87,8 @@ static void simple_done_cb(kj_error_t err, void *data)
     }
     if (so->remove && e == NULL && so->dir != NULL)
         kj_pod_dir_remove(so->dir);
+    if (so->remove && e == NULL && so->empty != NULL)
+        kj_pod_dir_remove(so->empty);
     if (so->remove && e == NULL)
         remove_volumes(rd, so->volumes);
     so->done(so->arg, e == NULL ? so->id : NULL, e);
@@ -115,6 +119,9 @@ static int simple(struct kj_runtime_docker *rd, enum simple_kind kind,
     so->remove = kind == SIMPLE_REMOVE;
     if (so->remove && rd->pods_dir != NULL && pod->ns != NULL)
         so->dir = xasprintf("%s/%s.%s", rd->pods_dir, pod->ns, pod->pod_name);
+    /* The pod's own container (a group's infra) takes the pod's emptyDirs. */
+    if (so->remove && strchr(pod->pod_name, '_') == NULL)
+        so->empty = rd_empty_dir_base(rd, pod->ns, pod->pod_name);
     size_t nv = 0;
     while (so->remove && pod->volumes != NULL && pod->volumes[nv] != NULL)
         nv++;

@@ -179,6 +179,14 @@ static void resync_finish(struct resync *rs)
             }
         }
     }
+    /* Emit first, list after: an observer may act at once (a pod group
+     * creates its next container), which updates the cache that the
+     * listing borrows from. */
+    LIST_FOREACH(p, &rd->pods, link)
+    {
+        if (p->ns != NULL && p->job_uid != NULL && !rs->failed)
+            rd_pod_emit(rd, p);
+    }
     LIST_FOREACH(p, &rd->pods, link) n++;
     struct kj_pod_obs *all = xcalloc((size_t)n + 1, sizeof *all);
     int k = 0;
@@ -187,8 +195,6 @@ static void resync_finish(struct resync *rs)
         if (p->ns == NULL || p->job_uid == NULL)
             continue;
         rd_pod_obs_fill(p, &all[k]);
-        if (!rs->failed)
-            rd_pod_emit(rd, p);
         k++;
     }
     kj_log(KJ_LOG_DEBUG, "runtime: resync%s done: %d pods%s", rs->cb ? " (pod_list)" : "", k,

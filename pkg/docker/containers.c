@@ -92,11 +92,26 @@ static char *create_body(const struct kj_container_spec *s)
         if (strcmp(m->type, "tmpfs") == 0 && m->tmpfs_size > 0)
             cJSON_AddNumberToObject(cJSON_AddObjectToObject(mj, "TmpfsOptions"), "SizeBytes",
                                     (double)m->tmpfs_size);
-        if (strcmp(m->type, "volume") == 0 && m->n_labels > 0) {
-            cJSON *vl = cJSON_AddObjectToObject(cJSON_AddObjectToObject(mj, "VolumeOptions"), "Labels");
+        cJSON *vo = strcmp(m->type, "volume") == 0 && (m->n_labels > 0 || m->tmpfs_volume)
+                        ? cJSON_AddObjectToObject(mj, "VolumeOptions")
+                        : NULL;
+        if (vo != NULL && m->n_labels > 0) {
+            cJSON *vl = cJSON_AddObjectToObject(vo, "Labels");
             for (size_t j = 0; j < m->n_labels; j++)
                 if (m->labels[j].key != NULL)
                     cJSON_AddStringToObject(vl, m->labels[j].key, m->labels[j].value ? m->labels[j].value : "");
+        }
+        if (vo != NULL && m->tmpfs_volume) {
+            cJSON *dc = cJSON_AddObjectToObject(vo, "DriverConfig");
+            cJSON_AddStringToObject(dc, "Name", "local");
+            cJSON *opts = cJSON_AddObjectToObject(dc, "Options");
+            cJSON_AddStringToObject(opts, "type", "tmpfs");
+            cJSON_AddStringToObject(opts, "device", "tmpfs");
+            if (m->tmpfs_size > 0) {
+                char o[48];
+                snprintf(o, sizeof o, "size=%lld", (long long)m->tmpfs_size);
+                cJSON_AddStringToObject(opts, "o", o);
+            }
         }
     }
     if (ok && s->network != NULL) {

@@ -145,6 +145,9 @@ struct kj_docker_mount {
     const char *target; /* path in the container */
     bool read_only;
     int64_t tmpfs_size;
+    /* type "volume" with a source: a named volume of the local driver on a
+     * tmpfs (of tmpfs_size bytes when > 0), created with the container. */
+    bool tmpfs_volume;
     const struct kj_docker_kv *labels; /* volume labels; may be NULL */
     size_t n_labels;
 };

@@ -32,7 +32,7 @@ member_state() { # POD CONTAINER -> running|terminated|waiting|absent
 }
 
 # ---- two containers, an emptyDir, a ConfigMap script and a Secret ----
-kc create configmap scripts --from-literal=write.sh='echo "secret=$PASSWORD" >/shared/out; echo written' >/dev/null
+kc create configmap scripts --from-literal=write.sh='echo in-memory >/mem/m; echo "secret=$PASSWORD" >/shared/out; echo written' >/dev/null
 kc create secret generic creds --from-literal=password=Pa55-multi >/dev/null
 kc apply -f - >/dev/null <<'YAML'
 apiVersion: batch/v1
@@ -49,6 +49,8 @@ spec:
         emptyDir: {}
       - name: scripts
         configMap: {name: scripts}
+      - name: mem
+        emptyDir: {medium: Memory, sizeLimit: 16Mi}
       containers:
       - name: writer
         image: kjob/busybox:latest
@@ -60,18 +62,23 @@ spec:
         volumeMounts:
         - {name: shared, mountPath: /shared}
         - {name: scripts, mountPath: /scripts}
+        - {name: mem, mountPath: /mem}
       - name: reader
         image: kjob/busybox:latest
         imagePullPolicy: Never
-        command: ["sh", "-c", "while [ ! -s /shared/out ]; do sleep 0.1; done; cat /shared/out; hostname"]
+        command: ["sh", "-c", "while [ ! -s /shared/out ]; do sleep 0.1; done; cat /shared/out; hostname; cat /mem/m"]
         volumeMounts:
         - {name: shared, mountPath: /shared}
+        - {name: mem, mountPath: /mem}
 YAML
 check "two-container job completes" kc wait --for=condition=complete job/pair --timeout=90s
 pod=$(pod_of pair)
 check_eq "reader saw the writer's file (Secret value via the ConfigMap script)" \
     "secret=Pa55-multi" "$(kc logs "$pod" -c reader | head -1)"
-check_eq "both containers share the pod's hostname" "$pod" "$(kc logs "$pod" -c reader | tail -1)"
+check_eq "both containers share the pod's hostname" "$pod" "$(kc logs "$pod" -c reader | sed -n 2p)"
+check_eq "and a medium: Memory emptyDir" "in-memory" "$(kc logs "$pod" -c reader | sed -n 3p)"
+check_eq "which is a named tmpfs volume of the pod's size limit" "tmpfs size=16777216" \
+    "$(docker volume inspect -f '{{.Options.type}} {{.Options.o}}' "${pod}_mem")"
 check_eq "logs -c writer" "written" "$(kc logs "$pod" -c writer)"
 check_eq "pod has two container statuses, both Completed" "writer=Completed reader=Completed" \
     "$(kc get pod "$pod" -o jsonpath='{range .status.containerStatuses[*]}{.name}={.state.terminated.reason} {end}' | sed 's/ $//')"
@@ -114,7 +121,7 @@ spec:
   backoffLimit: 0
   template:
     metadata:
-      labels: {tier: "back end", app: demo}
+      labels: {tier: back-end, app: demo}
       annotations: {note: 'say "hi"'}
     spec:
       restartPolicy: Never
@@ -141,9 +148,44 @@ YAML
 check "downward job completes" kc wait --for=condition=complete job/downward --timeout=90s
 pod=$(pod_of downward)
 check_eq "downwardAPI files: name, namespace, sorted quoted labels, one annotation" \
-    "$pod|$KJ_NS|app=\"demo\"|tier=\"back end\"|say \"hi\"" \
+    "$pod|$KJ_NS|app=\"demo\"|tier=\"back-end\"|say \"hi\"" \
     "$(kc logs "$pod" -c a | grep -v '^batch\|^controller-uid' | paste -sd'|')"
 check_eq "the second container sees the pod's name, not its container's" "$pod" "$(kc logs "$pod" -c b)"
+
+# ---- subPath into an emptyDir: one container, and across two ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: subpath
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      volumes:
+      - name: w
+        emptyDir: {}
+      containers:
+      - name: writer
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "echo deep >/out/f; echo top >/top/g; cat /top/g"]
+        volumeMounts:
+        - {name: w, mountPath: /out, subPath: a/b}
+        - {name: w, mountPath: /top}
+      - name: reader
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "while [ ! -s /w/a/b/f ]; do sleep 0.1; done; cat /w/a/b/f"]
+        volumeMounts:
+        - {name: w, mountPath: /w, readOnly: true}
+YAML
+check "subPath job completes" kc wait --for=condition=complete job/subpath --timeout=90s
+pod=$(pod_of subpath)
+check_eq "the other container reads what was written through the subPath" "deep" "$(kc logs "$pod" -c reader)"
+check_eq "and the same volume without subPath" "top" "$(kc logs "$pod" -c writer)"
+check "the volume is a directory of kjobd's state dir while the pod exists" test -d "$KJ_TMP/state/pods/$KJ_NS.$pod.empty/w/a/b"
 
 # ---- init containers run first, in order ----
 kc apply -f - >/dev/null <<'YAML'
@@ -356,9 +398,10 @@ check_eq "succeeded exactly 1, same pod" "1 $pod" \
     "$(kc get job crash -o jsonpath='{.status.succeeded}') $(pod_of crash)"
 
 # ---- deleting the Jobs removes every member and the named volumes ----
-kc delete job pair localhost downward inits badinit sidecar once retry crash --wait=false >/dev/null
+kc delete job pair localhost downward subpath inits badinit sidecar once retry crash --wait=false >/dev/null
 gone() { [ -z "$(kj_ns_containers)" ] && [ -z "$(docker volume ls -q --filter "label=io.kjob.namespace=$KJ_NS")" ]; }
 check "containers and volumes of the pods are removed with the Jobs" wait_for 60 gone
+check_eq "and their host directories" "" "$(ls "$KJ_TMP/state/pods" 2>/dev/null | grep '\.empty$')"
 
 kjobd_check_sanitizers
 tap_done

@@ -71,13 +71,24 @@ static void test_empty_dir_refusals(void **state)
     (void)state;
     struct kj_pod_container_spec s;
     kj_error_t err = NULL;
-    assert_int_equal(build("{\"spec\":{\"volumes\":[{\"name\":\"v\",\"emptyDir\":{}}],"
+    assert_int_equal(build("{\"spec\":{\"volumes\":[{\"name\":\"v\",\"emptyDir\":{\"medium\":\"Memory\"}}],"
                            "\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"volumeMounts\":["
                            "{\"name\":\"v\",\"mountPath\":\"/v\",\"subPath\":\"a\"}]}]}}",
                            &s, &err),
                      -1);
-    assert_non_null(strstr(err->msg, "subPath on an emptyDir volume is not supported"));
+    assert_non_null(strstr(err->msg, "subPath on a medium: Memory emptyDir volume is not supported"));
     kj_error_release(&err);
+    /* With a subPath anywhere in the pod, the emptyDir is a host directory
+     * (kj_pod_config_volumes_write), for every mount of it. */
+    assert_int_equal(build("{\"spec\":{\"volumes\":[{\"name\":\"v\",\"emptyDir\":{}}],"
+                           "\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"volumeMounts\":["
+                           "{\"name\":\"v\",\"mountPath\":\"/v\"}]}],"
+                           "\"initContainers\":[{\"name\":\"o\",\"volumeMounts\":["
+                           "{\"name\":\"v\",\"mountPath\":\"/w\",\"subPath\":\"a\"}]}]}}",
+                           &s, &err),
+                     0);
+    assert_int_equal(s.spec.n_mounts, 0);
+    kj_pod_container_spec_clear(&s);
     assert_int_equal(build("{\"spec\":{\"volumes\":[{\"name\":\"v\",\"emptyDir\":{\"medium\":\"Memory\",\"sizeLimit\":\"lots\"}}],"
                            "\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"volumeMounts\":["
                            "{\"name\":\"v\",\"mountPath\":\"/v\"}]}]}}",
@@ -160,7 +171,7 @@ static void test_config_volume_files(void **state)
     char *why = NULL;
     kj_error_t err = NULL;
     const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(spec, "containers"), 0);
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, NULL, &s, &why, &err), 0);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, &s, &why, &err), 0);
     char path[128];
     snprintf(path, sizeof path, "%s/cfg/run.sh", dir);
     char *got = slurp(path);
@@ -188,12 +199,12 @@ static void test_config_volume_files(void **state)
     s.mounts = calloc(4, sizeof *s.mounts);
     s.spec.mounts = s.mounts;
     cJSON_DeleteItemFromObject(cJSON_GetObjectItem(world, "configmaps"), "app");
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, NULL, &s, &why, &err), 1);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, &s, &why, &err), 1);
     assert_string_equal(why, "MountVolume.SetUp failed for volume \"cfg\" : configmap \"app\" not found");
     free(why);
     cJSON_AddItemToObject(cJSON_GetObjectItem(world, "configmaps"), "app", cJSON_Parse("{\"data\":{}}"));
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(world, "secrets"), "db", cJSON_Parse("{\"data\":{}}"));
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, lookup, NULL, NULL, &s, &why, &err), 1);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, &s, &why, &err), 1);
     assert_string_equal(why, "secret references non-existent config key: pw");
     free(why);
     kj_pod_container_spec_clear(&s);
@@ -240,6 +251,49 @@ static void test_downward_api(void **state)
     cJSON_Delete(meta);
 }
 
+static void test_empty_dir_subpath_on_host(void **state)
+{
+    (void)state;
+    char base[] = "/tmp/kjob-empty-XXXXXX";
+    assert_non_null(mkdtemp(base));
+    cJSON *spec = cJSON_Parse("{\"volumes\":[{\"name\":\"w\",\"emptyDir\":{}}],"
+                              "\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"volumeMounts\":["
+                              "{\"name\":\"w\",\"mountPath\":\"/out\",\"subPath\":\"a/b\"},"
+                              "{\"name\":\"w\",\"mountPath\":\"/all\",\"readOnly\":true}]}]}");
+    const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(spec, "containers"), 0);
+    struct kj_pod_container_spec s;
+    memset(&s, 0, sizeof s);
+    s.mounts = calloc(2, sizeof *s.mounts);
+    s.spec.mounts = s.mounts;
+    char *why = NULL;
+    kj_error_t err = NULL;
+    char dir[64], empty[64];
+    snprintf(dir, sizeof dir, "%s/files", base);
+    snprintf(empty, sizeof empty, "%s/p.empty", base);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, empty, NULL, NULL, NULL, &s, &why, &err), 0);
+    assert_int_equal(s.spec.n_mounts, 2);
+    char want[96];
+    snprintf(want, sizeof want, "%s/w/a/b", empty);
+    assert_string_equal(s.mounts[0].type, "bind");
+    assert_string_equal(s.mounts[0].source, want);
+    assert_string_equal(s.mounts[0].target, "/out");
+    struct stat st;
+    assert_int_equal(stat(want, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0777);
+    snprintf(want, sizeof want, "%s/w", empty);
+    assert_string_equal(s.mounts[1].source, want);
+    assert_true(s.mounts[1].read_only);
+    /* Without a state dir: refused, with a reason. */
+    s.spec.n_mounts = 0;
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, NULL, NULL, NULL, &s, &why, &err), 1);
+    assert_non_null(strstr(why, "needs kjobd's state dir"));
+    free(why);
+    kj_pod_container_spec_clear(&s);
+    cJSON_Delete(spec);
+    assert_int_equal(kj_pod_dir_remove(base), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_host_path_is_a_bind),
         cmocka_unit_test(test_config_volume_files),
         cmocka_unit_test(test_downward_api),
+        cmocka_unit_test(test_empty_dir_subpath_on_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
