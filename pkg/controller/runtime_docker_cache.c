@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "util/log.h"
 #include "util/xalloc.h"
 
@@ -40,6 +42,7 @@ struct rd_pod *rd_pod_upsert(struct kj_runtime_docker *rd, const struct kj_pod_o
     struct rd_pod *p = rd_pod_find(rd, id->pod_name);
     if (p == NULL) {
         p = xcalloc(1, sizeof *p);
+        p->rd = rd;
         p->name = xstrdup(id->pod_name);
         p->index = -1;
         p->state = KJ_POD_OBS_CREATING;
@@ -94,6 +97,8 @@ void rd_pod_drop(struct kj_runtime_docker *rd, struct rd_pod *p)
 {
     (void)rd;
     LIST_REMOVE(p, link);
+    if (p->hold_ev != NULL)
+        event_free(p->hold_ev);
     free(p->name);
     free(p->ns);
     free(p->pod_uid);

@@ -30,6 +30,11 @@ struct rd_pod {
     uint64_t id_stamp;        /* rd->stamp when container_id was last set */
     int engine_restarts;      /* restarts after engine outages (bounded) */
     bool engine_restarting;   /* such a restart is in flight */
+    /* An unrequested SIGTERM/SIGKILL exit waiting to be told (see
+     * held_exit in runtime_docker_watch.c): its finished_at, and the timer. */
+    struct kj_runtime_docker *rd;
+    int64_t hold_finished;
+    struct event *hold_ev; /* owned, or NULL */
 };
 LIST_HEAD(rd_pod_list, rd_pod);
 

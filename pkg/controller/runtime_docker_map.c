@@ -255,9 +255,13 @@ static int build_mounts(struct kj_pod_container_spec *s, const cJSON *spec, cons
             cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(vol, "hostPath"), "path"));
         if (path != NULL && host != NULL) {
             /* Only accepted by the API server under --allow-host-path. */
+            const char *hsub = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vm, "subPath"));
+            if (hsub != NULL && hsub[0] != '\0' && (hsub[0] == '/' || strstr(hsub, "..") != NULL))
+                return kj_make_error(err, 0, "volume `%s`: invalid subPath `%s`", name, hsub);
             struct kj_docker_mount *m = &s->mounts[k++];
             m->type = "bind";
-            m->source = keep(s, xstrdup(host));
+            m->source = keep(s, hsub != NULL && hsub[0] != '\0' ? xasprintf("%s/%s", host, hsub)
+                                                                 : xstrdup(host));
             m->target = keep(s, xstrdup(path));
             m->read_only = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(vm, "readOnly"));
             continue;

@@ -77,6 +77,38 @@ static void outage_restart_cb(kj_error_t err, void *data)
     free(name);
 }
 
+static void hold_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct rd_pod *p = arg;
+    (void)fd;
+    (void)what;
+    /* The engine went away meanwhile: the resync after its return decides
+     * (killed_by_outage). Else the exit was real: tell it now. */
+    if (p->rd->events_up && p->container_id != NULL)
+        rd_inspect_and_emit(p->rd, p->container_id);
+}
+
+/* dockerd stops every container before it closes its API, so a pod killed
+ * by an engine shutdown dies while the events stream still looks healthy;
+ * the outage shows a moment later. An exit by SIGTERM or SIGKILL that kjob
+ * did not ask for is therefore told only after a short hold (a user's
+ * `docker stop` is counted a few seconds late). True while held. */
+static bool held_exit(struct kj_runtime_docker *rd, struct rd_pod *p, const struct kj_pod_obs *obs)
+{
+    if (obs->state != KJ_POD_OBS_EXITED || p->stopping || obs->oom_killed ||
+        (obs->exit_code != 128 + 15 && obs->exit_code != 128 + 9) || p->state == KJ_POD_OBS_EXITED)
+        return false;
+    if (obs->finished_at == p->hold_finished)
+        return p->hold_ev != NULL && evtimer_pending(p->hold_ev, NULL);
+    p->hold_finished = obs->finished_at;
+    if (p->hold_ev == NULL)
+        p->hold_ev = evtimer_new(rd->base, hold_cb, p);
+    kj_assert(p->hold_ev != NULL);
+    struct timeval tv = {3, 0};
+    evtimer_add(p->hold_ev, &tv);
+    return true;
+}
+
 static void note_state(struct kj_runtime_docker *rd, const struct kj_container_state *st,
                        bool emit)
 {
@@ -106,6 +138,8 @@ static void note_state(struct kj_runtime_docker *rd, const struct kj_container_s
     }
     /* A create still running owns the WAITING/CREATING story until it ends. */
     if (p->create != NULL && obs.state == KJ_POD_OBS_CREATED)
+        return;
+    if (held_exit(rd, p, &obs))
         return;
     rd_pod_update(rd, p, &obs);
     if (emit)

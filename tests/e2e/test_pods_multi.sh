@@ -397,8 +397,54 @@ check "after the restart the pod goes on to its container and completes" \
 check_eq "succeeded exactly 1, same pod" "1 $pod" \
     "$(kc get job crash -o jsonpath='{.status.succeeded}') $(pod_of crash)"
 
+# ---- activeDeadlineSeconds stops a pod stuck in its init container; ----
+# ---- suspend removes one (members, infra and volumes)              ----
+stuck() { # NAME EXTRA-SPEC-LINE
+    cat <<YAML
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: $1
+spec:
+  $2
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      terminationGracePeriodSeconds: 1
+      volumes:
+      - name: w
+        emptyDir: {}
+      initContainers:
+      - name: wait
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "trap 'exit 143' TERM; while true; do sleep 0.2; done"]
+        volumeMounts: [{name: w, mountPath: /w}]
+      containers:
+      - name: main
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["true"]
+YAML
+}
+stuck deadline "activeDeadlineSeconds: 3" | kc apply -f - >/dev/null
+check "deadline: the Job fails with DeadlineExceeded" kc wait --for=condition=failed job/deadline --timeout=60s
+check_eq "deadline: its reason" "DeadlineExceeded" \
+    "$(kc get job deadline -o jsonpath='{.status.conditions[?(@.type=="Failed")].reason}')"
+dl_pod=$(pod_of deadline)
+check "deadline: nothing of the pod keeps running" \
+    wait_for 30 bash -c "[ -z \"\$(docker ps -q --filter name=^${dl_pod})\" ]"
+stuck suspended "suspend: false" | kc apply -f - >/dev/null
+wait_for 30 bash -c "[ -n \"\$($(printf '%q ' "${K[@]}") get pods -l job-name=suspended -o name)\" ]"
+sp_pod=$(pod_of suspended)
+check "suspend: the init container runs first" wait_for 30 bash -c "[ -n \"\$(docker ps -q --filter name=^${sp_pod}_wait\$)\" ]"
+check "suspend the Job" kc patch job suspended --type merge -p '{"spec":{"suspend":true}}'
+sp_gone() { [ -z "$(docker ps -aq --filter name=^"$sp_pod")" ] && [ -z "$(docker volume ls -q --filter name=^"${sp_pod}_")" ]; }
+check "suspend: the pod's containers and volume are removed" wait_for 60 sp_gone
+
 # ---- deleting the Jobs removes every member and the named volumes ----
-kc delete job pair localhost downward subpath inits badinit sidecar once retry crash --wait=false >/dev/null
+kc delete job pair localhost downward subpath inits badinit sidecar once retry crash deadline suspended --wait=false >/dev/null
 gone() { [ -z "$(kj_ns_containers)" ] && [ -z "$(docker volume ls -q --filter "label=io.kjob.namespace=$KJ_NS")" ]; }
 check "containers and volumes of the pods are removed with the Jobs" wait_for 60 gone
 check_eq "and their host directories" "" "$(ls "$KJ_TMP/state/pods" 2>/dev/null | grep '\.empty$')"

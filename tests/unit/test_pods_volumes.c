@@ -119,6 +119,21 @@ static void test_host_path_is_a_bind(void **state)
     assert_string_equal(s.spec.mounts[0].target, "/data");
     assert_true(s.spec.mounts[0].read_only);
     kj_pod_container_spec_clear(&s);
+    /* subPath: a directory below the host path. */
+    assert_int_equal(build("{\"spec\":{\"volumes\":[{\"name\":\"h\",\"hostPath\":{\"path\":\"/srv/data\"}}],"
+                           "\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"volumeMounts\":["
+                           "{\"name\":\"h\",\"mountPath\":\"/data\",\"subPath\":\"a/b\"}]}]}}",
+                           &s, &err),
+                     0);
+    assert_string_equal(s.spec.mounts[0].source, "/srv/data/a/b");
+    kj_pod_container_spec_clear(&s);
+    assert_int_equal(build("{\"spec\":{\"volumes\":[{\"name\":\"h\",\"hostPath\":{\"path\":\"/srv/data\"}}],"
+                           "\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"volumeMounts\":["
+                           "{\"name\":\"h\",\"mountPath\":\"/data\",\"subPath\":\"../etc\"}]}]}}",
+                           &s, &err),
+                     -1);
+    assert_non_null(strstr(err->msg, "invalid subPath"));
+    kj_error_release(&err);
 }
 
 static cJSON *world;
