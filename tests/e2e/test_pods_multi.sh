@@ -358,6 +358,39 @@ check_eq "the failed container restarted once, the other not" "flaky=1 steady=0"
 check_eq "its last state is the failure" "2" \
     "$(kc get pod "$pod" -o jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode}')"
 
+# ---- OnFailure: a failing init container restarts, then the pod goes on ----
+kc apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: initretry
+spec:
+  backoffLimit: 4
+  template:
+    spec:
+      restartPolicy: OnFailure
+      volumes:
+      - name: s
+        emptyDir: {}
+      initContainers:
+      - name: prep
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["sh", "-c", "if [ -e /s/tried ]; then echo prepared >/s/ok; else touch /s/tried; exit 5; fi"]
+        volumeMounts: [{name: s, mountPath: /s}]
+      containers:
+      - name: main
+        image: kjob/busybox:latest
+        imagePullPolicy: Never
+        command: ["cat", "/s/ok"]
+        volumeMounts: [{name: s, mountPath: /s}]
+YAML
+check "OnFailure init retry: the job completes" kc wait --for=condition=complete job/initretry --timeout=90s
+pod=$(pod_of initretry)
+check_eq "the init container restarted once in place, after exit 5" "1 5" \
+    "$(kc get pod "$pod" -o jsonpath='{.status.initContainerStatuses[0].restartCount} {.status.initContainerStatuses[0].lastState.terminated.exitCode}')"
+check_eq "main ran after the successful retry" "prepared" "$(kc logs "$pod" -c main)"
+
 # ---- kjobd killed while an init container runs: the pod carries on ----
 kc apply -f - >/dev/null <<'YAML'
 apiVersion: batch/v1
@@ -444,7 +477,7 @@ sp_gone() { [ -z "$(docker ps -aq --filter name=^"$sp_pod")" ] && [ -z "$(docker
 check "suspend: the pod's containers and volume are removed" wait_for 60 sp_gone
 
 # ---- deleting the Jobs removes every member and the named volumes ----
-kc delete job pair localhost downward subpath inits badinit sidecar once retry crash deadline suspended --wait=false >/dev/null
+kc delete job pair localhost downward subpath inits badinit sidecar once retry initretry crash deadline suspended --wait=false >/dev/null
 gone() { [ -z "$(kj_ns_containers)" ] && [ -z "$(docker volume ls -q --filter "label=io.kjob.namespace=$KJ_NS")" ]; }
 check "containers and volumes of the pods are removed with the Jobs" wait_for 60 gone
 check_eq "and their host directories" "" "$(ls "$KJ_TMP/state/pods" 2>/dev/null | grep '\.empty$')"
