@@ -207,7 +207,8 @@ static void sel_add(struct kj_selector *sel, char *key, enum kj_selector_op op, 
     if (op == KJ_SEL_IN || op == KJ_SEL_NOT_IN) {
         /* Upstream keeps the values in a set: sorted, no duplicates. */
         struct kj_strlist *v = &r->values;
-        qsort(v->items, v->len, sizeof(char *), cmp_str);
+        if (v->len > 1)
+            qsort(v->items, v->len, sizeof(char *), cmp_str);
         size_t k = 0;
         for (size_t i = 0; i < v->len; i++) {
             if (k > 0 && strcmp(v->items[k - 1], v->items[i]) == 0)

@@ -85,7 +85,8 @@ static int emit(yaml_emitter_t *e, const cJSON *j)
         int i = 0;
         const cJSON *c;
         cJSON_ArrayForEach(c, j) kids[i++] = c;
-        qsort(kids, (size_t)n, sizeof(*kids), cmp_keys);
+        if (n > 1) /* qsort(NULL, 0) is undefined: {} has no kids array */
+            qsort(kids, (size_t)n, sizeof(*kids), cmp_keys);
         int ok = 1;
         for (i = 0; ok && i < n; i++)
             ok = scalar(e, kids[i]->string, string_style(kids[i]->string)) &&

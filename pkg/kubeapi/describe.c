@@ -54,7 +54,8 @@ static void map_lines(struct out *o, const char *indent, const char *title, cons
         if (keys != NULL && (hide == NULL || strcmp(e->string, hide) != 0))
             keys[k++] = e->string;
     }
-    qsort(keys, (size_t)k, sizeof(*keys), cmp_strp);
+    if (k > 1) /* keys is NULL for an empty map */
+        qsort(keys, (size_t)k, sizeof(*keys), cmp_strp);
     if (k == 0)
         w(o, "%s%s:\t<none>\n", indent, title);
     for (int i = 0; i < k; i++) {
