@@ -325,13 +325,10 @@ struct pg_pod *pg_note(struct kj_pod_group *g, const struct kj_pod_obs *o)
     enum kj_member_role role;
     if (o->member == NULL || !pg_parse_member(o->member, &role))
         return NULL;
-    cleanup_free char *pod = xstrdup(o->pod_name);
-    if (role != KJ_MEMBER_INFRA) {
-        char *us = strchr(pod, '_');
-        if (us == NULL)
-            return NULL;
-        *us = '\0';
-    }
+    size_t len = kj_pod_name_len(o->pod_name);
+    if (role != KJ_MEMBER_INFRA && o->pod_name[len] == '\0')
+        return NULL; /* a member is "<pod>_<container>" */
+    cleanup_free char *pod = xstrndup(o->pod_name, len);
     struct pg_pod *p = pg_pod_find(g, o->ns, pod);
     if (p == NULL) {
         /* Known only from the engine (kjobd restarted): the infra's label

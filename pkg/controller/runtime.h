@@ -46,6 +46,7 @@
 
 #include <stdbool.h> /* bool */
 #include <stdint.h>  /* int64_t */
+#include <string.h>  /* strcspn */
 
 #include <cjson/cJSON.h> /* cJSON */
 
@@ -64,6 +65,14 @@
 /* On a group's infra container: the pod template's spec (JSON), so that a
  * restarted kjobd can carry on a pod whose init sequence was under way. */
 #define KJ_LABEL_GROUP_SPEC "io.kjob.pod-spec"
+
+/* A pod group's containers are named "<pod>_<container>" and its infra
+ * container "<pod>"; pod names never contain '_'. The length of the pod's
+ * part of a container name (all of it for a pod's own container). */
+static inline size_t kj_pod_name_len(const char *container)
+{
+    return strcspn(container, "_");
+}
 
 /* What a pod container is doing, as far as the runtime knows. */
 enum kj_pod_obs_state {

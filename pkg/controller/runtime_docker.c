@@ -538,7 +538,7 @@ char *rd_empty_dir_base(const struct kj_runtime_docker *rd, const char *ns, cons
 {
     if (rd->pods_dir == NULL || ns == NULL)
         return NULL;
-    return xasprintf("%s/%s.%.*s.empty", rd->pods_dir, ns, (int)strcspn(name, "_"), name);
+    return xasprintf("%s/%s.%.*s.empty", rd->pods_dir, ns, (int)kj_pod_name_len(name), name);
 }
 
 /* The pod's metadata as the downward API shows it. A member of a pod group
@@ -546,7 +546,7 @@ char *rd_empty_dir_base(const struct kj_runtime_docker *rd, const char *ns, cons
 static cJSON *pod_meta(const struct kj_runtime_pod_req *req)
 {
     cJSON *m = cJSON_CreateObject();
-    cleanup_free char *name = xstrndup(req->pod_name, strcspn(req->pod_name, "_"));
+    cleanup_free char *name = xstrndup(req->pod_name, kj_pod_name_len(req->pod_name));
     cJSON_AddStringToObject(m, "name", name);
     cJSON_AddStringToObject(m, "namespace", req->ns);
     cJSON_AddStringToObject(m, "uid", req->pod_uid);

@@ -120,7 +120,7 @@ static int simple(struct kj_runtime_docker *rd, enum simple_kind kind,
     if (so->remove && rd->pods_dir != NULL && pod->ns != NULL)
         so->dir = xasprintf("%s/%s.%s", rd->pods_dir, pod->ns, pod->pod_name);
     /* The pod's own container (a group's infra) takes the pod's emptyDirs. */
-    if (so->remove && strchr(pod->pod_name, '_') == NULL)
+    if (so->remove && pod->pod_name[kj_pod_name_len(pod->pod_name)] == '\0')
         so->empty = rd_empty_dir_base(rd, pod->ns, pod->pod_name);
     size_t nv = 0;
     while (so->remove && pod->volumes != NULL && pod->volumes[nv] != NULL)

@@ -112,7 +112,7 @@ static void pod_event(void *arg, const char *ns, const char *container, const ch
 {
     /* A container of a multi-container pod is "<pod>_<name>" (pod_group.h);
      * the event is about the pod. */
-    cleanup_free char *pod_name = xstrndup(container, strcspn(container, "_"));
+    cleanup_free char *pod_name = xstrndup(container, kj_pod_name_len(container));
     struct kjobd *k = arg;
     int64_t now = kj_time_now_ns();
     char ts[KJ_RFC3339_BUFSZ], micro[KJ_RFC3339_BUFSZ];
