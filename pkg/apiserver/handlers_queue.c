@@ -1,20 +1,23 @@
-/* ReplicaSets and Services on the store; see handlers_queue.h. */
+/* ReplicaSets and Services on the store; see handlers_queue.h. The REST
+ * verbs are kindtable.c's; this file holds what only these kinds have:
+ * typed validation and defaults, nodePort allocation, the ReplicaSet
+ * generation, cascading delete and /scale. */
 #include "apiserver/handlers_queue.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/codec.h"
 #include "api/time.h"
 #include "api/validate.h"
 #include "api/validate_queue.h"
 #include "apiserver/body.h"
-#include "apiserver/filter.h"
 #include "apiserver/handlers.h"
+#include "apiserver/kindtable.h"
 #include "apiserver/server.h"
 #include "apiserver/status.h"
-#include "apiserver/watch.h"
 #include "controller/service_sync.h"
 #include "kubeapi/patch.h"
 #include "store/store.h"
@@ -29,62 +32,37 @@ struct kj_rs_driver *kj_queue_rs_driver(void)
     return the_rs;
 }
 
-/* What differs between the two kinds. */
-struct kind {
-    const char *resource, *group, *api_version, *kind, *list_kind;
+static int check(cJSON *obj, const cJSON *cur, const struct kj_kt_kind *k, struct kj_http_resp *resp);
+static int prepare_create(struct kj_http_req *req, const struct kj_kt_kind *k, cJSON *obj,
+                          struct kj_http_resp *resp);
+static int merge(struct kj_http_req *req, const struct kj_kt_kind *k, const cJSON *cur,
+                 const cJSON *next, cJSON *out, struct kj_http_resp *resp);
+static int rs_on_delete(struct kj_http_req *req, const struct kj_kt_kind *k, const cJSON *cur,
+                        enum kj_propagation policy, struct kj_http_resp *resp, kj_error_t *err);
+
+static const struct kj_kt_kind RS = {
+    .resource = "replicasets", .group = "apps", .api_version = "apps/v1",
+    .kind = "ReplicaSet", .list_kind = "ReplicaSetList",
+    .status_subresource = true, .delete_options = true,
+    .check = check, .prepare_create = prepare_create, .merge = merge, .on_delete = rs_on_delete,
 };
-
-static const struct kind RS = {"replicasets", "apps", "apps/v1", "ReplicaSet", "ReplicaSetList"};
-static const struct kind SVC = {"services", "", "v1", "Service", "ServiceList"};
-
-static const struct kind *kind_of(const struct kj_http_req *req)
-{
-    return strcmp(req->route->resource, "services") == 0 ? &SVC : &RS;
-}
-
-static struct kj_store *store_of(struct kj_http_req *req)
-{
-    return kj_apiserver_deps(req->srv)->store;
-}
+static const struct kj_kt_kind SVC = {
+    .resource = "services", .group = "", .api_version = "v1",
+    .kind = "Service", .list_kind = "ServiceList",
+    .status_subresource = true, .delete_options = true,
+    .check = check, .prepare_create = prepare_create, .merge = merge,
+};
 
 static cJSON *get(const cJSON *o, const char *k)
 {
     return cJSON_GetObjectItemCaseSensitive(o, k);
 }
 
-/* ---- list ---- */
-
-static int h_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
-{
-    const struct kind *k = kind_of(req);
-    const char *ns = kj_route_param(&req->params, "namespace");
-    if (ns != NULL && kj_namespace_check(ns, err) < 0)
-        return -1;
-    struct kj_list_opts opts;
-    if (kj_list_opts_parse(&req->query, &opts, err) < 0)
-        return -1;
-    if (opts.watch)
-        return kj_watch_start(req, resp, k->resource, &opts, err);
-    struct kj_filter filter;
-    if (kj_filter_from_opts(&opts, &filter, err) < 0) {
-        kj_filter_clear(&filter);
-        return -1;
-    }
-    char rv[32];
-    snprintf(rv, sizeof rv, "%llu", (unsigned long long)kj_store_current_rv(store_of(req)));
-    cJSON *list = kj_list_json_new(k->api_version, k->list_kind, rv);
-    kj_assert(list != NULL);
-    struct kj_list_ctx lc = {&filter, get(list, "items")};
-    kj_store_list(store_of(req), k->resource, ns, kj_list_item_cb, &lc);
-    kj_filter_clear(&filter);
-    return kj_http_resp_json(resp, 200, list);
-}
-
 /* ---- validation and defaults ---- */
 
 /* The typed validation of api/validate_queue.h on the object as sent.
  * 0 = fine, 1 = resp holds the 400 (undecodable) or 422 Status. */
-static int validate(const cJSON *obj, const struct kind *k, struct kj_http_resp *resp)
+static int validate(const cJSON *obj, const struct kj_kt_kind *k, struct kj_http_resp *resp)
 {
     const char *name = cJSON_GetStringValue(get(get(obj, "metadata"), "name"));
     struct kj_field_errors errs;
@@ -123,9 +101,12 @@ static int validate(const cJSON *obj, const struct kind *k, struct kj_http_resp 
     return 1;
 }
 
-/* 0 = fine, 1 = resp holds a 4xx. Fills defaults in place once valid. */
-static int check_object(cJSON *obj, const struct kind *k, struct kj_http_resp *resp)
+/* Validates, then fills defaults in place. On update a Service first
+ * drops the nodePorts its new type no longer has (service_sync.h). */
+static int check(cJSON *obj, const cJSON *cur, const struct kj_kt_kind *k, struct kj_http_resp *resp)
 {
+    if (k == &SVC && cur != NULL)
+        kj_svc_node_ports_wipe(obj, cur);
     if (validate(obj, k, resp) == 1)
         return 1;
     cJSON *spec = get(obj, "spec");
@@ -183,7 +164,7 @@ static int node_ports(struct kj_http_req *req, cJSON *svc, const cJSON *old,
     if (!kj_svc_needs_node_ports(svc))
         return 0;
     cleanup_cjson cJSON *stored = cJSON_CreateArray();
-    kj_store_list(store_of(req), "services", NULL, dup_cb, stored);
+    kj_store_list(kj_kt_store(req), "services", NULL, dup_cb, stored);
     int bad = 0;
     const char *why = NULL;
     uint32_t seed = (uint32_t)(kj_time_now_ns() / 1000) * 2654435761u;
@@ -210,260 +191,66 @@ static int node_ports(struct kj_http_req *req, cJSON *svc, const cJSON *old,
     return 1;
 }
 
-static int decode_body(struct kj_http_req *req, const struct kind *k, cJSON **out, kj_error_t *err)
+/* What the server owns of a new object: its generation (ReplicaSet),
+ * nodePorts (Service), an empty status. */
+static int prepare_create(struct kj_http_req *req, const struct kj_kt_kind *k, cJSON *obj,
+                          struct kj_http_resp *resp)
 {
-    if (req->body == NULL || req->body_len == 0)
-        return kj_make_http_error(err, 400, "the request body is empty");
-    enum kj_body_type bt = kj_body_type_detect(req->content_type, req->body, req->body_len);
-    if (kj_body_decode_object(bt, req->body, req->body_len, out, err) < 0)
-        return -1;
-    const char *kind = cJSON_GetStringValue(get(*out, "kind"));
-    const char *av = cJSON_GetStringValue(get(*out, "apiVersion"));
-    if ((kind != NULL && strcmp(kind, k->kind) != 0) || (av != NULL && strcmp(av, k->api_version) != 0)) {
-        cJSON_Delete(*out);
-        *out = NULL;
-        return kj_make_http_error(err, 400,
-                                  "the API version in the data (%s) does not match the expected API version (%s) or kind (%s) is not %s",
-                                  av ? av : "", k->api_version, kind ? kind : "", k->kind);
-    }
-    if (!cJSON_IsObject(get(*out, "metadata"))) {
-        cJSON_DeleteItemFromObjectCaseSensitive(*out, "metadata");
-        cJSON_AddObjectToObject(*out, "metadata");
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(*out, "kind");
-    cJSON_DeleteItemFromObjectCaseSensitive(*out, "apiVersion");
-    cJSON_AddStringToObject(*out, "kind", k->kind);
-    cJSON_AddStringToObject(*out, "apiVersion", k->api_version);
-    return 0;
-}
-
-static void set_str(cJSON *o, const char *key, const char *v)
-{
-    cJSON_DeleteItemFromObjectCaseSensitive(o, key);
-    cJSON_AddStringToObject(o, key, v);
-}
-
-static int h_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
-{
-    const struct kind *k = kind_of(req);
-    const char *ns = kj_route_param(&req->params, "namespace");
-    if (kj_namespace_check(ns, err) < 0)
-        return -1;
-    cleanup_cjson cJSON *obj = NULL;
-    if (decode_body(req, k, &obj, err) < 0)
-        return -1;
-    cJSON *md = get(obj, "metadata");
-    const char *ons = cJSON_GetStringValue(get(md, "namespace"));
-    if (ons != NULL && ons[0] != '\0' && strcmp(ons, ns) != 0)
-        return kj_make_http_error(err, 400, "the namespace of the provided object does not match the namespace sent on the request");
-    const char *gen = cJSON_GetStringValue(get(md, "generateName"));
-    if (cJSON_GetStringValue(get(md, "name")) == NULL && gen != NULL) {
-        cleanup_free char *n = kj_generate_name(gen);
-        set_str(md, "name", n);
-    }
-    if (check_object(obj, k, resp) == 1)
-        return 0;
-    set_str(md, "namespace", ns);
-    cleanup_free char *uid = kj_uuid_new();
-    set_str(md, "uid", uid);
-    char ts[KJ_RFC3339_BUFSZ];
-    kj_rfc3339_format(kj_time_now_ns(), ts, sizeof ts);
-    set_str(md, "creationTimestamp", ts);
-    cJSON_DeleteItemFromObjectCaseSensitive(md, "resourceVersion");
-    cJSON_DeleteItemFromObjectCaseSensitive(md, "generation");
     if (k == &RS)
-        cJSON_AddNumberToObject(md, "generation", 1);
+        cJSON_AddNumberToObject(get(obj, "metadata"), "generation", 1);
     if (k == &SVC && node_ports(req, obj, NULL, resp) == 1)
-        return 0;
+        return 1;
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
     cJSON *st = cJSON_AddObjectToObject(obj, "status");
     if (k == &RS)
         cJSON_AddNumberToObject(st, "replicas", 0);
     else
         cJSON_AddObjectToObject(st, "loadBalancer");
-    cleanup_free char *name = xstrdup(cJSON_GetStringValue(get(md, "name")));
-    if (kj_store_create(store_of(req), k->resource, ns, name, obj, NULL, err) < 0) {
-        if (kj_error_http_status(*err) == 409) {
-            kj_error_release(err);
-            return kj_http_resp_json(resp, 409, kj_status_already_exists(k->resource, k->group, name));
-        }
-        return kj_error_wrap(err, "store %s `%s/%s`", k->kind, ns, name);
-    }
-    obj = NULL; /* the store owns it */
-    kj_log(KJ_LOG_INFO, "%s `%s/%s` created", k->kind, ns, name);
-    return kj_http_resp_json(resp, 201, kj_apiserver_client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
+    return 0;
 }
 
-static const cJSON *lookup(struct kj_http_req *req, const struct kind *k, struct kj_http_resp *resp,
-                           kj_error_t *err)
+/* spec comes from next and status stays; a ReplicaSet whose spec changed
+ * moves to the next generation. */
+static int merge(struct kj_http_req *req, const struct kj_kt_kind *k, const cJSON *cur,
+                 const cJSON *next, cJSON *out, struct kj_http_resp *resp)
 {
+    bool spec_changed = !cJSON_Compare(get(cur, "spec"), get(next, "spec"), 1);
+    cJSON_DeleteItemFromObjectCaseSensitive(out, "spec");
+    cJSON_AddItemToObject(out, "spec", cJSON_Duplicate(get(next, "spec"), 1));
+    if (k == &SVC && node_ports(req, out, cur, resp) == 1)
+        return 1;
+    if (spec_changed && k == &RS) {
+        cJSON *omd = get(out, "metadata");
+        const cJSON *g = get(omd, "generation");
+        double gen = cJSON_IsNumber(g) ? g->valuedouble + 1 : 2;
+        cJSON_DeleteItemFromObjectCaseSensitive(omd, "generation");
+        cJSON_AddNumberToObject(omd, "generation", gen);
+    }
+    return 0;
+}
+
+/* Foreground and Orphan keep the object, marked, until the controller has
+ * removed its pods (Foreground) or let them go (Orphan), then deletes it
+ * (rs_driver.h). Background (the apps/v1 default) deletes now and the
+ * controller removes the pods of the gone ReplicaSet. */
+static int rs_on_delete(struct kj_http_req *req, const struct kj_kt_kind *k, const cJSON *cur,
+                        enum kj_propagation policy, struct kj_http_resp *resp, kj_error_t *err)
+{
+    if (policy != KJ_PROPAGATION_FOREGROUND && policy != KJ_PROPAGATION_ORPHAN)
+        return 0;
     const char *ns = kj_route_param(&req->params, "namespace");
     const char *name = kj_route_param(&req->params, "name");
-    if (kj_namespace_check(ns, err) < 0)
-        return NULL;
-    const cJSON *obj = kj_store_get(store_of(req), k->resource, ns, name);
-    if (obj == NULL)
-        kj_http_resp_json(resp, 404, kj_status_not_found(k->resource, k->group, name));
-    return obj;
-}
-
-static int h_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
-{
-    const cJSON *obj = lookup(req, kind_of(req), resp, err);
-    if (obj == NULL)
-        return *err != NULL ? -1 : 0;
-    return kj_http_resp_json(resp, 200, kj_apiserver_client_copy(obj));
-}
-
-static cJSON *status_copy(const cJSON *o)
-{
-    cJSON *s = cJSON_Duplicate(get(o, "status"), 1);
-    return s != NULL ? s : cJSON_CreateObject();
-}
-
-static const char *uid_of(const cJSON *o)
-{
-    const char *u = cJSON_GetStringValue(get(get(o, "metadata"), "uid"));
-    return u != NULL ? u : "";
-}
-
-static bool is_subresource(const struct kj_http_req *req, const char *sub)
-{
-    size_t lp = strlen(req->path), ls = strlen(sub);
-    return lp > ls + 1 && req->path[lp - ls - 1] == '/' && strcmp(req->path + lp - ls, sub) == 0;
-}
-
-/* Store `next` (owned) as the new state of `cur`: for the main resource
- * spec/metadata change and status is kept; for /status only status. */
-static int store_update(struct kj_http_req *req, struct kj_http_resp *resp, const struct kind *k,
-                        const cJSON *cur, cJSON *next, const char *expect_rv, kj_error_t *err)
-{
-    const char *ns = kj_route_param(&req->params, "namespace");
-    const char *name = kj_route_param(&req->params, "name");
-    bool status = is_subresource(req, "status");
-    cleanup_cjson cJSON *out = cJSON_Duplicate(cur, 1);
-    if (status) {
-        cJSON_DeleteItemFromObjectCaseSensitive(out, "status");
-        cJSON_AddItemToObject(out, "status", status_copy(next));
-    } else {
-        if (k == &SVC)
-            kj_svc_node_ports_wipe(next, cur);
-        if (check_object(next, k, resp) == 1) {
-            cJSON_Delete(next);
-            return 0;
-        }
-        const char *nn = cJSON_GetStringValue(get(get(next, "metadata"), "name"));
-        if (nn == NULL || strcmp(nn, name) != 0) {
-            cJSON_Delete(next);
-            return kj_make_http_error(err, 400, "the name of the object (%s) does not match the name on the URL (%s)",
-                                      nn ? nn : "", name);
-        }
-        bool spec_changed = !cJSON_Compare(get(cur, "spec"), get(next, "spec"), 1);
-        cJSON *omd = get(out, "metadata"), *nmd = get(next, "metadata");
-        const char *keep[] = {"labels", "annotations"};
-        for (size_t i = 0; i < 2; i++) {
-            cJSON_DeleteItemFromObjectCaseSensitive(omd, keep[i]);
-            if (get(nmd, keep[i]) != NULL)
-                cJSON_AddItemToObject(omd, keep[i], cJSON_Duplicate(get(nmd, keep[i]), 1));
-        }
-        cJSON_DeleteItemFromObjectCaseSensitive(out, "spec");
-        cJSON_AddItemToObject(out, "spec", cJSON_Duplicate(get(next, "spec"), 1));
-        if (k == &SVC && node_ports(req, out, cur, resp) == 1) {
-            cJSON_Delete(next);
-            return 0;
-        }
-        if (spec_changed && k == &RS) {
-            const cJSON *g = get(omd, "generation");
-            double gen = cJSON_IsNumber(g) ? g->valuedouble + 1 : 2;
-            cJSON_DeleteItemFromObjectCaseSensitive(omd, "generation");
-            cJSON_AddNumberToObject(omd, "generation", gen);
-        }
+    const char *fin = policy == KJ_PROPAGATION_ORPHAN ? "orphan" : "foregroundDeletion";
+    cJSON *upd = cJSON_Duplicate(cur, 1);
+    kj_assert(upd != NULL);
+    kj_delete_mark(upd, fin);
+    if (kj_store_update(kj_kt_store(req), k->resource, ns, name, upd, NULL, NULL, err) < 0) {
+        cJSON_Delete(upd);
+        return kj_error_wrap(err, "mark %s `%s/%s` for deletion", k->kind, ns, name);
     }
-    cJSON_Delete(next);
-    cJSON *w = out;
-    out = NULL;
-    if (kj_store_update(store_of(req), k->resource, ns, name, w, expect_rv, NULL, err) < 0) {
-        cJSON_Delete(w);
-        if (kj_error_http_status(*err) == 409) {
-            cleanup_free char *msg = xasprintf(
-                "Operation cannot be fulfilled on %s%s%s \"%s\": the object has been modified; please apply your changes to the latest version and try again",
-                k->resource, k->group[0] ? "." : "", k->group, name);
-            kj_error_release(err);
-            return kj_http_resp_json(resp, 409, kj_status_failure(409, "Conflict", msg, name, k->group, k->resource));
-        }
-        return -1;
-    }
-    return kj_http_resp_json(resp, 200, kj_apiserver_client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
-}
-
-static int h_replace(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
-{
-    const struct kind *k = kind_of(req);
-    const cJSON *cur = lookup(req, k, resp, err);
-    if (cur == NULL)
-        return *err != NULL ? -1 : 0;
-    cJSON *next = NULL;
-    if (decode_body(req, k, &next, err) < 0)
-        return -1;
-    const char *rv = cJSON_GetStringValue(get(get(next, "metadata"), "resourceVersion"));
-    cleanup_free char *expect = rv != NULL ? xstrdup(rv) : NULL;
-    return store_update(req, resp, k, cur, next, expect, err);
-}
-
-static int h_patch(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
-{
-    const struct kind *k = kind_of(req);
-    const cJSON *cur = lookup(req, k, resp, err);
-    if (cur == NULL)
-        return *err != NULL ? -1 : 0;
-    cleanup_cjson cJSON *patch = NULL;
-    if (req->body == NULL || req->body_len == 0)
-        return kj_make_http_error(err, 400, "the request body is empty");
-    if (kj_body_decode_object(KJ_BODY_JSON, req->body, req->body_len, &patch, err) < 0)
-        return -1;
-    cJSON *next = kj_apiserver_client_copy(cur);
-    if (kj_patch_apply(req->content_type, &next, patch, err) < 0) {
-        cJSON_Delete(next);
-        return -1;
-    }
-    return store_update(req, resp, k, cur, next, NULL, err);
-}
-
-static int h_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
-{
-    const struct kind *k = kind_of(req);
-    const cJSON *cur = lookup(req, k, resp, err);
-    if (cur == NULL)
-        return *err != NULL ? -1 : 0;
-    const char *ns = kj_route_param(&req->params, "namespace");
-    const char *name = kj_route_param(&req->params, "name");
-    cleanup_free char *uid = xstrdup(uid_of(cur));
-    enum kj_propagation policy = KJ_PROPAGATION_UNSET;
-    bool dry = false;
-    if (kj_delete_options(req, &policy, &dry, err) < 0)
-        return -1;
-    if (dry)
-        return kj_http_resp_json(resp, 200, kj_status_success_deleted(k->resource, k->group, name, uid));
-    if (k == &RS && (policy == KJ_PROPAGATION_FOREGROUND || policy == KJ_PROPAGATION_ORPHAN)) {
-        /* The object stays, marked, until the controller has removed its
-         * pods (Foreground) or let them go (Orphan), then deletes it
-         * (rs_driver.h). Background (the apps/v1 default) deletes now and
-         * the controller removes the pods of the gone ReplicaSet. */
-        const char *fin = policy == KJ_PROPAGATION_ORPHAN ? "orphan" : "foregroundDeletion";
-        cJSON *upd = cJSON_Duplicate(cur, 1);
-        kj_assert(upd != NULL);
-        kj_delete_mark(upd, fin);
-        if (kj_store_update(store_of(req), k->resource, ns, name, upd, NULL, NULL, err) < 0) {
-            cJSON_Delete(upd);
-            return kj_error_wrap(err, "mark %s `%s/%s` for deletion", k->kind, ns, name);
-        }
-        kj_log(KJ_LOG_INFO, "%s `%s/%s` marked for deletion (%s)", k->kind, ns, name, fin);
-        return kj_http_resp_json(resp, 200, kj_apiserver_client_copy(kj_store_get(store_of(req), k->resource, ns, name)));
-    }
-    if (kj_store_delete(store_of(req), k->resource, ns, name, NULL, NULL, err) < 0)
-        return kj_error_wrap(err, "delete %s `%s/%s`", k->kind, ns, name);
-    kj_log(KJ_LOG_INFO, "%s `%s/%s` deleted", k->kind, ns, name);
-    return kj_http_resp_json(resp, 200, kj_status_success_deleted(k->resource, k->group, name, uid));
+    kj_log(KJ_LOG_INFO, "%s `%s/%s` marked for deletion (%s)", k->kind, ns, name, fin);
+    kj_http_resp_json(resp, 200, kj_apiserver_client_copy(kj_store_get(kj_kt_store(req), k->resource, ns, name)));
+    return 1;
 }
 
 /* ---- /scale (autoscaling/v1 Scale) ---- */
@@ -504,7 +291,7 @@ static cJSON *scale_of(const cJSON *rs)
 
 static int h_scale(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
 {
-    const cJSON *cur = lookup(req, &RS, resp, err);
+    const cJSON *cur = kj_kt_lookup(req, &RS, resp, err);
     if (cur == NULL)
         return *err != NULL ? -1 : 0;
     if (strcmp(req->method, "GET") == 0)
@@ -532,7 +319,6 @@ static int h_scale(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_
     }
     const cJSON *rep = get(get(scale, "spec"), "replicas");
     if (!cJSON_IsNumber(rep) || rep->valuedouble < 0) {
-        cJSON_Delete(scale);
         struct kj_field_errors errs;
         kj_field_errors_init(&errs);
         if (cJSON_IsNumber(rep))
@@ -544,17 +330,18 @@ static int h_scale(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_
                                            kj_route_param(&req->params, "name"));
         kj_assert(st != NULL);
         kj_field_errors_free(&errs);
+        cJSON_Delete(scale); /* only now: rep points into it */
         return kj_http_resp_json(resp, 422, st);
     }
     cJSON *next = cJSON_Duplicate(cur, 1);
     cJSON_ReplaceItemInObjectCaseSensitive(get(next, "spec"), "replicas", cJSON_CreateNumber(rep->valuedouble));
     cJSON_Delete(scale);
-    if (store_update(req, resp, &RS, cur, next, NULL, err) < 0)
+    if (kj_kt_store_update(req, resp, &RS, cur, next, NULL, err) < 0)
         return -1;
     if (resp->code == 200) {
         const char *ns = kj_route_param(&req->params, "namespace");
         const char *name = kj_route_param(&req->params, "name");
-        kj_http_resp_json(resp, 200, scale_of(kj_store_get(store_of(req), RS.resource, ns, name)));
+        kj_http_resp_json(resp, 200, scale_of(kj_store_get(kj_kt_store(req), RS.resource, ns, name)));
     }
     return 0;
 }
@@ -563,33 +350,19 @@ static int h_scale(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_
 static const struct kj_route routes[] = {
     {"*", "/api/v1/" NSP "services/{name}/proxy", kj_h_service_proxy, "services"},
     {"*", "/api/v1/" NSP "services/{name}/proxy/{path...}", kj_h_service_proxy, "services"},
-    {"GET", "/apis/apps/v1/replicasets", h_list, "replicasets"},
-    {"GET", "/apis/apps/v1/" NSP "replicasets", h_list, "replicasets"},
-    {"POST", "/apis/apps/v1/" NSP "replicasets", h_create, "replicasets"},
-    {"GET", "/apis/apps/v1/" NSP "replicasets/{name}", h_get, "replicasets"},
-    {"PUT", "/apis/apps/v1/" NSP "replicasets/{name}", h_replace, "replicasets"},
-    {"PATCH", "/apis/apps/v1/" NSP "replicasets/{name}", h_patch, "replicasets"},
-    {"DELETE", "/apis/apps/v1/" NSP "replicasets/{name}", h_delete, "replicasets"},
-    {"GET", "/apis/apps/v1/" NSP "replicasets/{name}/status", h_get, "replicasets"},
-    {"PUT", "/apis/apps/v1/" NSP "replicasets/{name}/status", h_replace, "replicasets"},
-    {"PATCH", "/apis/apps/v1/" NSP "replicasets/{name}/status", h_patch, "replicasets"},
+    KJ_KT_ROUTES("/apis/apps/v1/", "replicasets"),
+    KJ_KT_STATUS_ROUTES("/apis/apps/v1/", "replicasets"),
     {"*", "/apis/apps/v1/" NSP "replicasets/{name}/scale", h_scale, "replicasets"},
     {"GET", "/api/v1/" NSP "endpoints/{name}", kj_h_service_endpoints, "endpoints"},
     {"GET", "/apis/discovery.k8s.io/v1/" NSP "endpointslices", kj_h_service_endpointslices, "endpointslices"},
-    {"GET", "/api/v1/services", h_list, "services"},
-    {"GET", "/api/v1/" NSP "services", h_list, "services"},
-    {"POST", "/api/v1/" NSP "services", h_create, "services"},
-    {"GET", "/api/v1/" NSP "services/{name}", h_get, "services"},
-    {"PUT", "/api/v1/" NSP "services/{name}", h_replace, "services"},
-    {"PATCH", "/api/v1/" NSP "services/{name}", h_patch, "services"},
-    {"DELETE", "/api/v1/" NSP "services/{name}", h_delete, "services"},
-    {"GET", "/api/v1/" NSP "services/{name}/status", h_get, "services"},
-    {"PUT", "/api/v1/" NSP "services/{name}/status", h_replace, "services"},
-    {"PATCH", "/api/v1/" NSP "services/{name}/status", h_patch, "services"},
+    KJ_KT_ROUTES("/api/v1/", "services"),
+    KJ_KT_STATUS_ROUTES("/api/v1/", "services"),
 };
 
 void kj_queue_routes_install(struct kj_apiserver *srv, struct kj_rs_driver *rs)
 {
     the_rs = rs;
+    kj_kt_register(&RS);
+    kj_kt_register(&SVC);
     kj_apiserver_add_routes(srv, routes, sizeof routes / sizeof routes[0]);
 }
