@@ -80,7 +80,33 @@ static void batch_release(struct batch *b)
 
 
 static void step(struct pg_pod *p);
-static void remove_infra(struct kj_pod_group *g, struct pg_pod *p, struct batch *b);
+static void remove_infra(struct pg_pod *p, struct batch *b);
+
+/* Every op of the batch is done (b->outstanding is 0). A remove whose
+ * members all went takes the infra last, with the volumes, and the batch
+ * waits for that op. Then the controller's completion runs: at once from an
+ * inner completion, from the loop when `deferred` (inside the controller's
+ * own call, where it must never run: runtime.h). */
+static void batch_finish(struct batch *b, bool deferred)
+{
+    if (b->remove_infra_after && b->err == NULL) {
+        b->remove_infra_after = false;
+        struct pg_pod *p = pg_pod_find(b->g, b->ns, b->pod);
+        if (p != NULL)
+            remove_infra(p, b);
+        if (b->outstanding > 0)
+            return;
+    }
+    if (!deferred) {
+        batch_release(b);
+        return;
+    }
+    /* Not {0, 0}: libevent runs such a "once" in the same pass over active
+     * events, and a controller that asks again at once would then spin
+     * without ever polling the engine's sockets. */
+    struct timeval soon = {0, 1};
+    kj_assert(event_base_once(b->g->base, -1, EV_TIMEOUT, batch_release_cb, b, &soon) == 0);
+}
 
 static void batch_one_done(struct batch *b, const kj_error_t err)
 {
@@ -88,16 +114,7 @@ static void batch_one_done(struct batch *b, const kj_error_t err)
         kj_make_error(&b->err, err->status, "%s", err->msg);
     if (--b->outstanding > 0)
         return;
-    if (b->remove_infra_after && b->err == NULL) {
-        b->remove_infra_after = false;
-        struct pg_pod *p = pg_pod_find(b->g, b->ns, b->pod);
-        if (p != NULL) {
-            remove_infra(b->g, p, b);
-            if (b->outstanding > 0)
-                return;
-        }
-    }
-    batch_release(b);
+    batch_finish(b, false);
 }
 
 static void mop_done(void *arg, const char *cid, const kj_error_t err)
@@ -249,9 +266,8 @@ static void create_member(struct pg_pod *p, int i)
 
 
 
-static void remove_infra(struct kj_pod_group *g, struct pg_pod *p, struct batch *b)
+static void remove_infra(struct pg_pod *p, struct batch *b)
 {
-    (void)g;
     char **vols = pg_volume_names(p);
     member_op(p, &p->m[0], M_REMOVE, b, (const char *const *)vols);
     pg_strv_free(vols);
@@ -434,9 +450,9 @@ static struct batch *batch_new(struct pg_pod *p, kj_runtime_done_cb done, void *
     return b;
 }
 
-/* Every op of the batch has been issued: drop the hold batch_new took. The
- * controller's completion must never run inside its own call (runtime.h),
- * so a batch with nothing in flight completes from the loop. */
+/* Every op of the batch has been issued: drop the hold batch_new took. A
+ * batch with nothing in flight finishes here, still inside the controller's
+ * call. */
 static void batch_issued(struct batch *b)
 {
     if (b->outstanding > 1) {
@@ -444,19 +460,7 @@ static void batch_issued(struct batch *b)
         return;
     }
     b->outstanding = 0;
-    if (b->remove_infra_after && b->err == NULL) {
-        b->remove_infra_after = false;
-        struct pg_pod *p = pg_pod_find(b->g, b->ns, b->pod);
-        if (p != NULL)
-            remove_infra(b->g, p, b);
-        if (b->outstanding > 0)
-            return;
-    }
-    /* Not {0, 0}: libevent runs such a "once" in the same pass over active
-     * events, and a controller that asks again at once would then spin
-     * without ever polling the engine's sockets. */
-    struct timeval soon = {0, 1};
-    kj_assert(event_base_once(b->g->base, -1, EV_TIMEOUT, batch_release_cb, b, &soon) == 0);
+    batch_finish(b, true);
 }
 
 static int pod_restart(void *impl, const struct kj_runtime_pod_ref *ref, kj_runtime_done_cb done,

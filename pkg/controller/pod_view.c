@@ -73,6 +73,17 @@ cJSON *kj_pod_annotations(const cJSON *job, int index, int index_failures)
     return a;
 }
 
+/* "docker://<id>", as the kubelet names a Docker container; none when the
+ * container is not created yet. */
+static void put_container_id(cJSON *o, const char *cid)
+{
+    if (cid == NULL)
+        return;
+    char buf[128];
+    snprintf(buf, sizeof(buf), "docker://%s", cid);
+    must(cJSON_AddStringToObject(o, "containerID", buf));
+}
+
 static cJSON *terminated_state(int code, bool oom, int64_t started, int64_t finished, const char *cid)
 {
     cJSON *t = must(cJSON_CreateObject());
@@ -80,13 +91,18 @@ static cJSON *terminated_state(int code, bool oom, int64_t started, int64_t fini
     must(cJSON_AddStringToObject(t, "reason", oom ? "OOMKilled" : code == 0 ? "Completed" : "Error"));
     put_time(t, "startedAt", started);
     put_time(t, "finishedAt", finished);
-    if (cid != NULL) {
-        char buf[128];
-        snprintf(buf, sizeof(buf), "docker://%s", cid);
-        must(cJSON_AddStringToObject(t, "containerID", buf));
-    }
+    put_container_id(t, cid);
     cJSON *s = must(cJSON_CreateObject());
     cJSON_AddItemToObject(s, "terminated", t);
+    return s;
+}
+
+static cJSON *running_state(int64_t started)
+{
+    cJSON *r = must(cJSON_CreateObject());
+    put_time(r, "startedAt", started);
+    cJSON *s = must(cJSON_CreateObject());
+    cJSON_AddItemToObject(s, "running", r);
     return s;
 }
 
@@ -131,6 +147,36 @@ static void conditions_and_ips(cJSON *status, bool initialized, bool ready, int6
     put_time(status, "startTime", created);
 }
 
+/* A ContainerStatus: the one container of a plain pod, or a member of a
+ * pod group. */
+struct cstatus {
+    const char *name, *image; /* NULL: "" */
+    const char *cid;          /* NULL: not created */
+    cJSON *state;             /* owned: taken by container_status */
+    cJSON *last_state;        /* owned, taken; NULL: no earlier run */
+    bool ready, started;
+    int restarts;
+    bool sidecar; /* restartPolicy: Always */
+};
+
+static cJSON *container_status(const struct cstatus *c)
+{
+    cJSON *cs = must(cJSON_CreateObject());
+    must(cJSON_AddStringToObject(cs, "name", c->name != NULL ? c->name : ""));
+    cJSON_AddItemToObject(cs, "state", c->state);
+    cJSON_AddItemToObject(cs, "lastState",
+                          c->last_state != NULL ? c->last_state : must(cJSON_CreateObject()));
+    cJSON_AddBoolToObject(cs, "ready", c->ready);
+    must(cJSON_AddNumberToObject(cs, "restartCount", c->restarts));
+    must(cJSON_AddStringToObject(cs, "image", c->image != NULL ? c->image : ""));
+    must(cJSON_AddStringToObject(cs, "imageID", ""));
+    put_container_id(cs, c->cid);
+    cJSON_AddBoolToObject(cs, "started", c->started);
+    if (c->sidecar)
+        must(cJSON_AddStringToObject(cs, "restartPolicy", "Always"));
+    return cs;
+}
+
 /* One member of a pod group (see kj_pod_obs.containers) as a
  * ContainerStatus. */
 static cJSON *member_status(const cJSON *m, bool *ready, bool *done)
@@ -144,15 +190,9 @@ static cJSON *member_status(const cJSON *m, bool *ready, bool *done)
     int64_t finished = (int64_t)cJSON_GetNumberValue(get(m, "finishedAt"));
     bool running = state != NULL && strcmp(state, "running") == 0;
     bool terminated = state != NULL && strcmp(state, "terminated") == 0;
-    cJSON *cs = must(cJSON_CreateObject());
-    const char *name = cJSON_GetStringValue(get(m, "name"));
-    must(cJSON_AddStringToObject(cs, "name", name != NULL ? name : ""));
     cJSON *st;
     if (running) {
-        cJSON *r = must(cJSON_CreateObject());
-        put_time(r, "startedAt", started);
-        st = must(cJSON_CreateObject());
-        cJSON_AddItemToObject(st, "running", r);
+        st = running_state(started);
     } else if (terminated) {
         st = terminated_state(code, reason != NULL && strcmp(reason, "OOMKilled") == 0, started,
                               finished, cid);
@@ -160,31 +200,25 @@ static cJSON *member_status(const cJSON *m, bool *ready, bool *done)
         st = waiting(reason != NULL ? reason : "PodInitializing",
                      cJSON_GetStringValue(get(m, "message")));
     }
-    cJSON_AddItemToObject(cs, "state", st);
     int restarts = (int)cJSON_GetNumberValue(get(m, "restartCount"));
-    if (restarts > 0)
-        cJSON_AddItemToObject(cs, "lastState",
-                              terminated_state((int)cJSON_GetNumberValue(get(m, "lastExit")), false, 0,
-                                               (int64_t)cJSON_GetNumberValue(get(m, "lastFinishedAt")),
-                                               NULL));
-    else
-        cJSON_AddItemToObject(cs, "lastState", must(cJSON_CreateObject()));
     *ready = running;
     *done = terminated && code == 0;
-    cJSON_AddBoolToObject(cs, "ready", running);
-    must(cJSON_AddNumberToObject(cs, "restartCount", restarts));
-    const char *image = cJSON_GetStringValue(get(m, "image"));
-    must(cJSON_AddStringToObject(cs, "image", image != NULL ? image : ""));
-    must(cJSON_AddStringToObject(cs, "imageID", ""));
-    if (cid != NULL) {
-        char buf[128];
-        snprintf(buf, sizeof(buf), "docker://%s", cid);
-        must(cJSON_AddStringToObject(cs, "containerID", buf));
-    }
-    cJSON_AddBoolToObject(cs, "started", running || started > 0);
-    if (role != NULL && strcmp(role, "sidecar") == 0)
-        must(cJSON_AddStringToObject(cs, "restartPolicy", "Always"));
-    return cs;
+    struct cstatus c = {
+        .name = cJSON_GetStringValue(get(m, "name")),
+        .image = cJSON_GetStringValue(get(m, "image")),
+        .cid = cid,
+        .state = st,
+        .last_state = restarts > 0
+                          ? terminated_state((int)cJSON_GetNumberValue(get(m, "lastExit")), false, 0,
+                                             (int64_t)cJSON_GetNumberValue(get(m, "lastFinishedAt")),
+                                             NULL)
+                          : NULL,
+        .ready = running,
+        .started = running || started > 0,
+        .restarts = restarts,
+        .sidecar = role != NULL && strcmp(role, "sidecar") == 0,
+    };
+    return container_status(&c);
 }
 
 /* Status of a pod group: one status per init container and container. */
@@ -276,10 +310,7 @@ cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct
     if (st == KJ_POD_OBS_RUNNING) {
         phase = "Running";
         running = true;
-        cJSON *r = must(cJSON_CreateObject());
-        put_time(r, "startedAt", o->started_at);
-        cstate = must(cJSON_CreateObject());
-        cJSON_AddItemToObject(cstate, "running", r);
+        cstate = running_state(o->started_at);
     } else if (active && st == KJ_POD_OBS_EXITED && on_failure && o->exit_code != 0) {
         phase = "Running";
         char msg[256];
@@ -317,27 +348,19 @@ cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct
                        o != NULL ? o->pod_ip : NULL);
     cJSON *css = must(cJSON_AddArrayToObject(status, "containerStatuses"));
     const cJSON *c0 = cJSON_GetArrayItem(get(pspec, "containers"), 0);
-    cJSON *cs = must(cJSON_CreateObject());
-    const char *cname = cJSON_GetStringValue(get(c0, "name"));
-    const char *image = cJSON_GetStringValue(get(c0, "image"));
-    must(cJSON_AddStringToObject(cs, "name", cname != NULL ? cname : ""));
-    cJSON_AddItemToObject(cs, "state", cstate);
-    if (p->restarts > 0)
-        cJSON_AddItemToObject(cs, "lastState",
-                              terminated_state(p->last_exit_code, p->last_oom, 0, p->last_exit_at, cid));
-    else
-        cJSON_AddItemToObject(cs, "lastState", must(cJSON_CreateObject()));
-    cJSON_AddBoolToObject(cs, "ready", running);
-    must(cJSON_AddNumberToObject(cs, "restartCount", p->restarts));
-    must(cJSON_AddStringToObject(cs, "image", image != NULL ? image : ""));
-    must(cJSON_AddStringToObject(cs, "imageID", ""));
-    if (cid != NULL) {
-        char buf[128];
-        snprintf(buf, sizeof(buf), "docker://%s", cid);
-        must(cJSON_AddStringToObject(cs, "containerID", buf));
-    }
-    cJSON_AddBoolToObject(cs, "started", running || started);
-    cJSON_AddItemToArray(css, cs);
+    struct cstatus c = {
+        .name = cJSON_GetStringValue(get(c0, "name")),
+        .image = cJSON_GetStringValue(get(c0, "image")),
+        .cid = cid,
+        .state = cstate,
+        .last_state = p->restarts > 0 ? terminated_state(p->last_exit_code, p->last_oom, 0,
+                                                         p->last_exit_at, cid)
+                                      : NULL,
+        .ready = running,
+        .started = running || started,
+        .restarts = p->restarts,
+    };
+    cJSON_AddItemToArray(css, container_status(&c));
     must(cJSON_AddStringToObject(status, "qosClass", "BestEffort"));
     return pod;
 }

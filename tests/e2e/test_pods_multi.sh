@@ -30,46 +30,50 @@ member_state() { # POD CONTAINER -> running|terminated|waiting|absent
     st=$(docker inspect -f '{{.State.Status}}' "$1_$2" 2>/dev/null) || st=absent
     echo "$st"
 }
+# apply_job NAME JOB-SPEC-LINE... <POD-TEMPLATE: apply a Job whose spec is
+# those lines and the pod template read (written from column 0). No
+# registry is reachable: each `image:` line gets `imagePullPolicy: Never`.
+apply_job() {
+    local name=$1 line
+    shift
+    {
+        printf 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: %s\nspec:\n' "$name"
+        for line in "$@"; do printf '  %s\n' "$line"; done
+        echo '  template:'
+        sed -e 's/^/    /' -e 's/^\( *\)image: .*/&\n\1imagePullPolicy: Never/'
+    } | kc apply -f - >/dev/null
+}
 
 # ---- two containers, an emptyDir, a ConfigMap script and a Secret ----
 kc create configmap scripts --from-literal=write.sh='echo in-memory >/mem/m; echo "secret=$PASSWORD" >/shared/out; echo written' >/dev/null
 kc create secret generic creds --from-literal=password=Pa55-multi >/dev/null
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: pair
+apply_job pair "backoffLimit: 0" <<'YAML'
 spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      volumes:
-      - name: shared
-        emptyDir: {}
-      - name: scripts
-        configMap: {name: scripts}
-      - name: mem
-        emptyDir: {medium: Memory, sizeLimit: 16Mi}
-      containers:
-      - name: writer
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "/scripts/write.sh"]
-        env:
-        - name: PASSWORD
-          valueFrom: {secretKeyRef: {name: creds, key: password}}
-        volumeMounts:
-        - {name: shared, mountPath: /shared}
-        - {name: scripts, mountPath: /scripts}
-        - {name: mem, mountPath: /mem}
-      - name: reader
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "while [ ! -s /shared/out ]; do sleep 0.1; done; cat /shared/out; hostname; cat /mem/m"]
-        volumeMounts:
-        - {name: shared, mountPath: /shared}
-        - {name: mem, mountPath: /mem}
+  restartPolicy: Never
+  volumes:
+  - name: shared
+    emptyDir: {}
+  - name: scripts
+    configMap: {name: scripts}
+  - name: mem
+    emptyDir: {medium: Memory, sizeLimit: 16Mi}
+  containers:
+  - name: writer
+    image: kjob/busybox:latest
+    command: ["sh", "/scripts/write.sh"]
+    env:
+    - name: PASSWORD
+      valueFrom: {secretKeyRef: {name: creds, key: password}}
+    volumeMounts:
+    - {name: shared, mountPath: /shared}
+    - {name: scripts, mountPath: /scripts}
+    - {name: mem, mountPath: /mem}
+  - name: reader
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "while [ ! -s /shared/out ]; do sleep 0.1; done; cat /shared/out; hostname; cat /mem/m"]
+    volumeMounts:
+    - {name: shared, mountPath: /shared}
+    - {name: mem, mountPath: /mem}
 YAML
 check "two-container job completes" kc wait --for=condition=complete job/pair --timeout=90s
 pod=$(pod_of pair)
@@ -87,63 +91,45 @@ check_eq "job counts one pod, not one per container" "1" "$(kc get job pair -o j
 check_eq "the pod's emptyDir is one named volume" "1" "$(docker volume ls -q --filter "name=^${pod}_shared\$" | wc -l)"
 
 # ---- localhost is shared: a server container and a client container ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: localhost
+apply_job localhost "backoffLimit: 0" <<'YAML'
 spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      containers:
-      - name: server
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "echo hello-over-localhost | nc -l -p 7777"]
-      - name: client
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "until nc 127.0.0.1 7777 </dev/null; do sleep 0.2; done"]
+  restartPolicy: Never
+  containers:
+  - name: server
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "echo hello-over-localhost | nc -l -p 7777"]
+  - name: client
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "until nc 127.0.0.1 7777 </dev/null; do sleep 0.2; done"]
 YAML
 check "server and client containers complete" kc wait --for=condition=complete job/localhost --timeout=90s
 check_eq "client reached the server on localhost" "hello-over-localhost" \
     "$(kc logs "$(pod_of localhost)" -c client | tail -n 1)"
 
 # ---- downwardAPI volume: the pod's name, namespace, labels, annotations ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
+apply_job downward "backoffLimit: 0" <<'YAML'
 metadata:
-  name: downward
+  labels: {tier: back-end, app: demo}
+  annotations: {note: 'say "hi"'}
 spec:
-  backoffLimit: 0
-  template:
-    metadata:
-      labels: {tier: back-end, app: demo}
-      annotations: {note: 'say "hi"'}
-    spec:
-      restartPolicy: Never
-      volumes:
-      - name: info
-        downwardAPI:
-          items:
-          - {path: name, fieldRef: {fieldPath: metadata.name}}
-          - {path: ns, fieldRef: {fieldPath: metadata.namespace}}
-          - {path: labels, fieldRef: {fieldPath: metadata.labels}}
-          - {path: note, fieldRef: {fieldPath: "metadata.annotations['note']"}}
-      containers:
-      - name: a
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "cat /info/name; echo; cat /info/ns; echo; grep -v job /info/labels; cat /info/note"]
-        volumeMounts: [{name: info, mountPath: /info}]
-      - name: b
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["cat", "/info/name"]
-        volumeMounts: [{name: info, mountPath: /info}]
+  restartPolicy: Never
+  volumes:
+  - name: info
+    downwardAPI:
+      items:
+      - {path: name, fieldRef: {fieldPath: metadata.name}}
+      - {path: ns, fieldRef: {fieldPath: metadata.namespace}}
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+      - {path: note, fieldRef: {fieldPath: "metadata.annotations['note']"}}
+  containers:
+  - name: a
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "cat /info/name; echo; cat /info/ns; echo; grep -v job /info/labels; cat /info/note"]
+    volumeMounts: [{name: info, mountPath: /info}]
+  - name: b
+    image: kjob/busybox:latest
+    command: ["cat", "/info/name"]
+    volumeMounts: [{name: info, mountPath: /info}]
 YAML
 check "downward job completes" kc wait --for=condition=complete job/downward --timeout=90s
 pod=$(pod_of downward)
@@ -153,33 +139,24 @@ check_eq "downwardAPI files: name, namespace, sorted quoted labels, one annotati
 check_eq "the second container sees the pod's name, not its container's" "$pod" "$(kc logs "$pod" -c b)"
 
 # ---- subPath into an emptyDir: one container, and across two ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: subpath
+apply_job subpath "backoffLimit: 0" <<'YAML'
 spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      volumes:
-      - name: w
-        emptyDir: {}
-      containers:
-      - name: writer
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "echo deep >/out/f; echo top >/top/g; cat /top/g"]
-        volumeMounts:
-        - {name: w, mountPath: /out, subPath: a/b}
-        - {name: w, mountPath: /top}
-      - name: reader
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "while [ ! -s /w/a/b/f ]; do sleep 0.1; done; cat /w/a/b/f"]
-        volumeMounts:
-        - {name: w, mountPath: /w, readOnly: true}
+  restartPolicy: Never
+  volumes:
+  - name: w
+    emptyDir: {}
+  containers:
+  - name: writer
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "echo deep >/out/f; echo top >/top/g; cat /top/g"]
+    volumeMounts:
+    - {name: w, mountPath: /out, subPath: a/b}
+    - {name: w, mountPath: /top}
+  - name: reader
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "while [ ! -s /w/a/b/f ]; do sleep 0.1; done; cat /w/a/b/f"]
+    volumeMounts:
+    - {name: w, mountPath: /w, readOnly: true}
 YAML
 check "subPath job completes" kc wait --for=condition=complete job/subpath --timeout=90s
 pod=$(pod_of subpath)
@@ -188,36 +165,26 @@ check_eq "and the same volume without subPath" "top" "$(kc logs "$pod" -c writer
 check "the volume is a directory of kjobd's state dir while the pod exists" test -d "$KJ_TMP/state/pods/$KJ_NS.$pod.empty/w/a/b"
 
 # ---- init containers run first, in order ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: inits
+apply_job inits "backoffLimit: 0" <<'YAML'
 spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      volumes:
-      - name: work
-        emptyDir: {}
-      initContainers:
-      - name: first
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "while [ ! -e /work/go ]; do sleep 0.1; done; echo first >>/work/order"]
-        volumeMounts: [{name: work, mountPath: /work}]
-      - name: second
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "echo second >>/work/order"]
-        volumeMounts: [{name: work, mountPath: /work}]
-      containers:
-      - name: main
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "echo main >>/work/order; cat /work/order"]
-        volumeMounts: [{name: work, mountPath: /work}]
+  restartPolicy: Never
+  volumes:
+  - name: work
+    emptyDir: {}
+  initContainers:
+  - name: first
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "while [ ! -e /work/go ]; do sleep 0.1; done; echo first >>/work/order"]
+    volumeMounts: [{name: work, mountPath: /work}]
+  - name: second
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "echo second >>/work/order"]
+    volumeMounts: [{name: work, mountPath: /work}]
+  containers:
+  - name: main
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "echo main >>/work/order; cat /work/order"]
+    volumeMounts: [{name: work, mountPath: /work}]
 YAML
 pod=
 wait_for 30 bash -c "[ -n \"\$($(printf '%q ' "${K[@]}") get pods -l job-name=inits -o name)\" ]"
@@ -238,26 +205,17 @@ check_eq "--all-containers prints init containers first" "second main" \
     "$(kc logs "$pod" --all-containers | tr '\n' ' ' | grep -o 'second main' | head -1)"
 
 # ---- a failing init container fails the pod (Never) ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: badinit
+apply_job badinit "backoffLimit: 0" <<'YAML'
 spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      initContainers:
-      - name: check
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "exit 3"]
-      containers:
-      - name: main
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["echo", "never runs"]
+  restartPolicy: Never
+  initContainers:
+  - name: check
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "exit 3"]
+  containers:
+  - name: main
+    image: kjob/busybox:latest
+    command: ["echo", "never runs"]
 YAML
 check "failing init container: job Failed" kc wait --for=condition=failed job/badinit --timeout=90s
 pod=$(pod_of badinit)
@@ -268,26 +226,18 @@ check "nothing of the failed pod keeps running (its infra container stops)" \
     wait_for 30 bash -c "[ -z \"\$(docker ps -q --filter name=^${pod})\" ]"
 
 # ---- a sidecar keeps running; the Job still completes ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: sidecar
+apply_job sidecar <<'YAML'
 spec:
-  template:
-    spec:
-      restartPolicy: Never
-      initContainers:
-      - name: logger
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        restartPolicy: Always
-        command: ["sh", "-c", "trap 'echo stopping; exit 0' TERM; while true; do echo tick; sleep 0.2; done"]
-      containers:
-      - name: main
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "sleep 2; echo main-done"]
+  restartPolicy: Never
+  initContainers:
+  - name: logger
+    image: kjob/busybox:latest
+    restartPolicy: Always
+    command: ["sh", "-c", "trap 'echo stopping; exit 0' TERM; while true; do echo tick; sleep 0.2; done"]
+  containers:
+  - name: main
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "sleep 2; echo main-done"]
 YAML
 wait_for 30 bash -c "[ -n \"\$($(printf '%q ' "${K[@]}") get pods -l job-name=sidecar -o name)\" ]"
 pod=$(pod_of sidecar)
@@ -301,54 +251,37 @@ check_eq "job succeeded 1" "1" "$(kc get job sidecar -o jsonpath='{.status.succe
 # ---- fail once, then succeed: restartPolicy Never and a hostPath marker ----
 mkdir -p "$KJ_TMP/marker"
 chmod 0777 "$KJ_TMP/marker"
-kc apply -f - >/dev/null <<YAML
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: once
+apply_job once "backoffLimit: 3" <<YAML
 spec:
-  backoffLimit: 3
-  template:
-    spec:
-      restartPolicy: Never
-      volumes:
-      - name: m
-        hostPath: {path: $KJ_TMP/marker}
-      containers:
-      - name: c
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "if [ -e /m/seen ]; then echo second-try; else touch /m/seen; exit 1; fi"]
-        volumeMounts: [{name: m, mountPath: /m}]
+  restartPolicy: Never
+  volumes:
+  - name: m
+    hostPath: {path: $KJ_TMP/marker}
+  containers:
+  - name: c
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "if [ -e /m/seen ]; then echo second-try; else touch /m/seen; exit 1; fi"]
+    volumeMounts: [{name: m, mountPath: /m}]
 YAML
 check "fail-once job completes" kc wait --for=condition=complete job/once --timeout=90s
 check_eq "one failed pod, one succeeded" "1/1" \
     "$(kc get job once -o jsonpath='{.status.failed}/{.status.succeeded}')"
 
 # ---- OnFailure: the failed container restarts in place, its volume kept ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: retry
+apply_job retry "backoffLimit: 4" <<'YAML'
 spec:
-  backoffLimit: 4
-  template:
-    spec:
-      restartPolicy: OnFailure
-      volumes:
-      - name: state
-        emptyDir: {}
-      containers:
-      - name: flaky
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "if [ -e /state/tried ]; then echo recovered; else touch /state/tried; exit 2; fi"]
-        volumeMounts: [{name: state, mountPath: /state}]
-      - name: steady
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["echo", "steady"]
+  restartPolicy: OnFailure
+  volumes:
+  - name: state
+    emptyDir: {}
+  containers:
+  - name: flaky
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "if [ -e /state/tried ]; then echo recovered; else touch /state/tried; exit 2; fi"]
+    volumeMounts: [{name: state, mountPath: /state}]
+  - name: steady
+    image: kjob/busybox:latest
+    command: ["echo", "steady"]
 YAML
 check "OnFailure job completes" kc wait --for=condition=complete job/retry --timeout=90s
 pod=$(pod_of retry)
@@ -359,31 +292,22 @@ check_eq "its last state is the failure" "2" \
     "$(kc get pod "$pod" -o jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode}')"
 
 # ---- OnFailure: a failing init container restarts, then the pod goes on ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: initretry
+apply_job initretry "backoffLimit: 4" <<'YAML'
 spec:
-  backoffLimit: 4
-  template:
-    spec:
-      restartPolicy: OnFailure
-      volumes:
-      - name: s
-        emptyDir: {}
-      initContainers:
-      - name: prep
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "if [ -e /s/tried ]; then echo prepared >/s/ok; else touch /s/tried; exit 5; fi"]
-        volumeMounts: [{name: s, mountPath: /s}]
-      containers:
-      - name: main
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["cat", "/s/ok"]
-        volumeMounts: [{name: s, mountPath: /s}]
+  restartPolicy: OnFailure
+  volumes:
+  - name: s
+    emptyDir: {}
+  initContainers:
+  - name: prep
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "if [ -e /s/tried ]; then echo prepared >/s/ok; else touch /s/tried; exit 5; fi"]
+    volumeMounts: [{name: s, mountPath: /s}]
+  containers:
+  - name: main
+    image: kjob/busybox:latest
+    command: ["cat", "/s/ok"]
+    volumeMounts: [{name: s, mountPath: /s}]
 YAML
 check "OnFailure init retry: the job completes" kc wait --for=condition=complete job/initretry --timeout=90s
 pod=$(pod_of initretry)
@@ -392,31 +316,22 @@ check_eq "the init container restarted once in place, after exit 5" "1 5" \
 check_eq "main ran after the successful retry" "prepared" "$(kc logs "$pod" -c main)"
 
 # ---- kjobd killed while an init container runs: the pod carries on ----
-kc apply -f - >/dev/null <<'YAML'
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: crash
+apply_job crash "backoffLimit: 0" <<'YAML'
 spec:
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      volumes:
-      - name: w
-        emptyDir: {}
-      initContainers:
-      - name: wait
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "while [ ! -e /w/go ]; do sleep 0.1; done"]
-        volumeMounts: [{name: w, mountPath: /w}]
-      containers:
-      - name: main
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "ls /w"]
-        volumeMounts: [{name: w, mountPath: /w}]
+  restartPolicy: Never
+  volumes:
+  - name: w
+    emptyDir: {}
+  initContainers:
+  - name: wait
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "while [ ! -e /w/go ]; do sleep 0.1; done"]
+    volumeMounts: [{name: w, mountPath: /w}]
+  containers:
+  - name: main
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "ls /w"]
+    volumeMounts: [{name: w, mountPath: /w}]
 YAML
 wait_for 30 bash -c "[ -n \"\$($(printf '%q ' "${K[@]}") get pods -l job-name=crash -o name)\" ]"
 pod=$(pod_of crash)
@@ -433,42 +348,32 @@ check_eq "succeeded exactly 1, same pod" "1 $pod" \
 # ---- activeDeadlineSeconds stops a pod stuck in its init container; ----
 # ---- suspend removes one (members, infra and volumes)              ----
 stuck() { # NAME EXTRA-SPEC-LINE
-    cat <<YAML
-apiVersion: batch/v1
-kind: Job
-metadata:
-  name: $1
+    apply_job "$1" "$2" "backoffLimit: 0" <<'YAML'
 spec:
-  $2
-  backoffLimit: 0
-  template:
-    spec:
-      restartPolicy: Never
-      terminationGracePeriodSeconds: 1
-      volumes:
-      - name: w
-        emptyDir: {}
-      initContainers:
-      - name: wait
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["sh", "-c", "trap 'exit 143' TERM; while true; do sleep 0.2; done"]
-        volumeMounts: [{name: w, mountPath: /w}]
-      containers:
-      - name: main
-        image: kjob/busybox:latest
-        imagePullPolicy: Never
-        command: ["true"]
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: w
+    emptyDir: {}
+  initContainers:
+  - name: wait
+    image: kjob/busybox:latest
+    command: ["sh", "-c", "trap 'exit 143' TERM; while true; do sleep 0.2; done"]
+    volumeMounts: [{name: w, mountPath: /w}]
+  containers:
+  - name: main
+    image: kjob/busybox:latest
+    command: ["true"]
 YAML
 }
-stuck deadline "activeDeadlineSeconds: 3" | kc apply -f - >/dev/null
+stuck deadline "activeDeadlineSeconds: 3"
 check "deadline: the Job fails with DeadlineExceeded" kc wait --for=condition=failed job/deadline --timeout=60s
 check_eq "deadline: its reason" "DeadlineExceeded" \
     "$(kc get job deadline -o jsonpath='{.status.conditions[?(@.type=="Failed")].reason}')"
 dl_pod=$(pod_of deadline)
 check "deadline: nothing of the pod keeps running" \
     wait_for 30 bash -c "[ -z \"\$(docker ps -q --filter name=^${dl_pod})\" ]"
-stuck suspended "suspend: false" | kc apply -f - >/dev/null
+stuck suspended "suspend: false"
 wait_for 30 bash -c "[ -n \"\$($(printf '%q ' "${K[@]}") get pods -l job-name=suspended -o name)\" ]"
 sp_pod=$(pod_of suspended)
 check "suspend: the init container runs first" wait_for 30 bash -c "[ -n \"\$(docker ps -q --filter name=^${sp_pod}_wait\$)\" ]"
