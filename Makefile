@@ -73,6 +73,8 @@ BINS      := $(CMDS:%=bin/%)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_TESTS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+# An archive, so a test links only the helpers it uses (and their modules).
+UNIT_HELPER_LIB := $(BUILD)/tests/libunithelpers.a
 # Integration tests: cmocka binaries that need a live engine; run with e2e.
 ITEST_SRCS := $(sort $(wildcard tests/integration/test_*.c))
 ITESTS     := $(ITEST_SRCS:tests/integration/%.c=$(BUILD)/itests/%)
@@ -112,15 +114,25 @@ $(BUILD)/bin/$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(LIB)
 endef
 $(foreach c,$(CMDS),$(eval $(call CMD_RULE,$(c))))
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_HELPERS) $(LIB)
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(FINAL_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -c $< -o $@
 
-$(BUILD)/itests/test_%: tests/integration/test_%.c $(UNIT_HELPERS) $(LIB)
+$(UNIT_HELPER_LIB): $(UNIT_HELPERS:%.c=$(BUILD)/%.o)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(UNIT_HELPER_LIB) $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(FINAL_LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+	$(Q)$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(FINAL_LDFLAGS) -o $@ $< $(UNIT_HELPER_LIB) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/itests/test_%: tests/integration/test_%.c $(UNIT_HELPER_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(FINAL_CFLAGS) $(TEST_CFLAGS) -Itests/unit $(FINAL_LDFLAGS) -o $@ $< $(UNIT_HELPER_LIB) $(LIB) $(PKG_LIBS) $(TEST_LIBS)
 
 $(BUILD)/fuzz-replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -183,4 +195,4 @@ check-banned:
 clean:
 	rm -rf build bin
 
--include $(PKG_OBJS:.o=.d) $(wildcard $(BUILD)/cmd/*/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/itests/*.d)
+-include $(PKG_OBJS:.o=.d) $(wildcard $(BUILD)/cmd/*/*.d) $(wildcard $(BUILD)/tests/*.d) $(wildcard $(BUILD)/tests/unit/*.d) $(wildcard $(BUILD)/itests/*.d)

@@ -1,6 +1,6 @@
 /* pkg/apiserver pure parts: routing, Status rendering, body-type detection,
  * query parsing, filters; plus the Jobs handlers against a real store in a
- * temp dir (no sockets). */
+ * temp dir (no sockets; apiserver_fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,10 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <event2/event.h>
-
+#include "apiserver_fixture.h"
 #include "apiserver/body.h"
 #include "apiserver/filter.h"
 #include "apiserver/handlers.h"
@@ -22,7 +20,6 @@
 #include "apiserver/router.h"
 #include "apiserver/server.h"
 #include "apiserver/status.h"
-#include "kubeapi/table.h"
 #include "store/store.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -274,100 +271,20 @@ static void test_filter(void **state)
 
 /* ---- handlers on a real store ---- */
 
-struct fixture {
-    char dir[64];
-    struct event_base *base;
-    struct kj_store *store;
-    struct kj_apiserver *srv;
-};
-
-static int setup_store(void **state)
-{
-    struct fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/kj-apiserver-test.XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    kj_error_t err = NULL;
-    fx->store = kj_store_open(fx->dir, &err);
-    assert_non_null(fx->store);
-    fx->base = event_base_new();
-    struct kj_apiserver_deps deps = {.store = fx->store};
-    fx->srv = kj_apiserver_new(fx->base, &deps, &err);
-    assert_non_null(fx->srv);
-    *state = fx;
-    return 0;
-}
-
-static int teardown_store(void **state)
-{
-    struct fixture *fx = *state;
-    kj_apiserver_free(fx->srv);
-    event_base_free(fx->base);
-    kj_store_close(fx->store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    assert_int_equal(system(cmd), 0);
-    free(fx);
-    return 0;
-}
-
-/* Run a built-in route like the dispatcher does, minus the socket. */
-static const char *call_accept;
-static const char *last_ctype;
-
-static int call(struct fixture *fx, const char *method, const char *target, const char *ctype,
-                const char *body, cJSON **out)
-{
-    struct kj_http_req req;
-    struct kj_http_resp resp;
-    memset(&req, 0, sizeof req);
-    memset(&resp, 0, sizeof resp);
-    kj_error_t err = NULL;
-    char *path = NULL;
-    assert_int_equal(kj_request_target_parse(target, &path, &req.query, &err), 0);
-    size_t n;
-    const struct kj_route *r = kj_apiserver_builtin_routes(&n);
-    int i = kj_route_match(r, n, method, path, &req.params);
-    assert_true(i >= 0);
-    req.srv = fx->srv;
-    req.method = method;
-    req.path = path;
-    req.content_type = ctype;
-    req.accept = call_accept;
-    req.body = body;
-    req.body_len = body ? strlen(body) : 0;
-    int code;
-    if (r[i].handler(&req, &resp, &err) < 0) {
-        code = kj_error_http_status(err) ? kj_error_http_status(err) : 500;
-        *out = kj_status_from_error(err);
-        cJSON_Delete(resp.body);
-        kj_error_release(&err);
-    } else {
-        code = resp.code ? resp.code : 200;
-        if (kj_table_wanted(call_accept) && resp.body != NULL && code == 200)
-            kj_apiserver_tableize(&req, &resp);
-        last_ctype = resp.content_type;
-        *out = resp.body;
-    }
-    kj_strlist_clear(&resp.warnings);
-    kj_query_clear(&req.query);
-    free(path);
-    return code;
-}
-
 static const char *job_yaml = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pi\nspec:\n  template:\n"
                               "    spec:\n      containers:\n      - name: c\n        image: kjob/busybox:latest\n"
                               "      restartPolicy: Never\n";
 
 static void test_jobs_crud(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/ns-1/jobs", "application/yaml", job_yaml, &out), 201);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns-1/jobs", "application/yaml", job_yaml, &out), 201);
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "namespace")->valuestring, "ns-1");
     assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "uid"));
     cJSON_Delete(out);
 
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/ns-1/jobs", NULL, job_yaml, &out), 409);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns-1/jobs", NULL, job_yaml, &out), 409);
     assert_string_equal(cJSON_GetObjectItem(out, "reason")->valuestring, "AlreadyExists");
     cJSON_Delete(out);
 
@@ -377,147 +294,145 @@ static void test_jobs_crud(void **state)
     cJSON_AddObjectToObject(upd, "kjob");
     kj_error_t err = NULL;
     assert_int_equal(kj_store_update(fx->store, "jobs", "ns-1", "pi", upd, NULL, NULL, &err), 0);
-    assert_int_equal(call(fx, "GET", "/apis/batch/v1/namespaces/ns-1/jobs/pi", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/batch/v1/namespaces/ns-1/jobs/pi", NULL, NULL, &out), 200);
     assert_null(cJSON_GetObjectItem(out, "kjob"));
     cJSON_Delete(out);
 
-    assert_int_equal(call(fx, "GET", "/apis/batch/v1/jobs?labelSelector=job-name%3Dpi", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/batch/v1/jobs?labelSelector=job-name%3Dpi", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "JobList");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "items")), 1);
     assert_null(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(out, "items"), 0), "kjob"));
     assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "resourceVersion"));
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/apis/batch/v1/namespaces/other/jobs", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/batch/v1/namespaces/other/jobs", NULL, NULL, &out), 200);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "items")), 0);
     cJSON_Delete(out);
 
-    assert_int_equal(call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs/pi?propagationPolicy=Foreground", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs/pi?propagationPolicy=Foreground", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "Job");
     assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "deletionTimestamp"));
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs/pi", "application/json",
-                          "{\"kind\":\"DeleteOptions\",\"propagationPolicy\":\"Background\"}", &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs/pi", "application/json",
+                                   "{\"kind\":\"DeleteOptions\",\"propagationPolicy\":\"Background\"}", &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "status")->valuestring, "Success");
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs/pi", NULL, NULL, &out), 404);
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs/pi", NULL, NULL, &out), 404);
     assert_string_equal(cJSON_GetObjectItem(out, "message")->valuestring, "jobs.batch \"pi\" not found");
     cJSON_Delete(out);
 }
 
 static void test_jobs_create_errors(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", "application/json", "{nope", &out), 400);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", "application/json", "{nope", &out), 400);
     assert_string_equal(cJSON_GetObjectItem(out, "reason")->valuestring, "BadRequest");
     cJSON_Delete(out);
     const char *bad = "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":{\"name\":\"x\"},"
                       "\"spec\":{\"parallelism\":-1,\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}],"
                       "\"restartPolicy\":\"Never\"}}}}";
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", "application/json", bad, &out), 422);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", "application/json", bad, &out), 422);
     assert_string_equal(cJSON_GetObjectItem(out, "reason")->valuestring, "Invalid");
     assert_non_null(strstr(cJSON_GetObjectItem(out, "message")->valuestring, "spec.parallelism"));
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/Bad_NS/jobs", NULL, job_yaml, &out), 400);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/Bad_NS/jobs", NULL, job_yaml, &out), 400);
     cJSON_Delete(out);
     const char *pod = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"x\"}}";
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", NULL, pod, &out), 400);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", NULL, pod, &out), 400);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", NULL, NULL, &out), 400);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", NULL, NULL, &out), 400);
     cJSON_Delete(out);
     const char *other_ns = "{\"metadata\":{\"name\":\"x\",\"namespace\":\"b\"}}";
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/a/jobs", NULL, other_ns, &out), 400);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/a/jobs", NULL, other_ns, &out), 400);
     cJSON_Delete(out);
 }
 
 static void test_jobs_update(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", NULL, job_yaml, &out), 201);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", NULL, job_yaml, &out), 201);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "PATCH", "/apis/batch/v1/namespaces/ns/jobs/pi", "application/merge-patch+json",
-                          "{\"spec\":{\"suspend\":true}}", &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "PATCH", "/apis/batch/v1/namespaces/ns/jobs/pi", "application/merge-patch+json",
+                                   "{\"spec\":{\"suspend\":true}}", &out), 200);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "spec"), "suspend")));
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "resourceVersion")->valuestring, "2");
     cJSON_Delete(out);
     /* Immutable field: 422 with the Kubernetes text. */
-    assert_int_equal(call(fx, "PATCH", "/apis/batch/v1/namespaces/ns/jobs/pi", "application/merge-patch+json",
-                          "{\"spec\":{\"completions\":5}}", &out), 422);
+    assert_int_equal(kj_apifx_call(fx, "PATCH", "/apis/batch/v1/namespaces/ns/jobs/pi", "application/merge-patch+json",
+                                   "{\"spec\":{\"completions\":5}}", &out), 422);
     assert_non_null(strstr(cJSON_GetObjectItem(out, "message")->valuestring, "field is immutable"));
     cJSON_Delete(out);
     /* PUT with a stale resourceVersion: 409 Conflict. */
-    assert_int_equal(call(fx, "GET", "/apis/batch/v1/namespaces/ns/jobs/pi", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/batch/v1/namespaces/ns/jobs/pi", NULL, NULL, &out), 200);
     cJSON_SetValuestring(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "metadata"), "resourceVersion"), "1");
     char *body = cJSON_PrintUnformatted(out);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "PUT", "/apis/batch/v1/namespaces/ns/jobs/pi", "application/json", body, &out), 409);
+    assert_int_equal(kj_apifx_call(fx, "PUT", "/apis/batch/v1/namespaces/ns/jobs/pi", "application/json", body, &out), 409);
     assert_string_equal(cJSON_GetObjectItem(out, "reason")->valuestring, "Conflict");
     cJSON_Delete(out);
     free(body);
-    assert_int_equal(call(fx, "PATCH", "/apis/batch/v1/namespaces/ns/jobs/nope", "application/merge-patch+json", "{}", &out), 404);
+    assert_int_equal(kj_apifx_call(fx, "PATCH", "/apis/batch/v1/namespaces/ns/jobs/nope", "application/merge-patch+json", "{}", &out), 404);
     cJSON_Delete(out);
 }
 
 static void test_kubectl_discovery_and_tables(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
-    call_accept = NULL;
-    assert_int_equal(call(fx, "GET", "/api", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/api", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "APIVersions");
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/apis/batch/v1", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/batch/v1", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "APIResourceList");
     cJSON_Delete(out);
-    call_accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
-    assert_int_equal(call(fx, "GET", "/apis", NULL, NULL, &out), 200);
-    assert_non_null(last_ctype);
-    assert_non_null(strstr(last_ctype, "apidiscovery.k8s.io"));
+    fx->accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json";
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis", NULL, NULL, &out), 200);
+    assert_non_null(fx->content_type);
+    assert_non_null(strstr(fx->content_type, "apidiscovery.k8s.io"));
     cJSON_Delete(out);
-    call_accept = NULL;
-    assert_int_equal(call(fx, "GET", "/apis/nope/v9", NULL, NULL, &out), 404);
+    fx->accept = NULL;
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/nope/v9", NULL, NULL, &out), 404);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/openapi/v3", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/openapi/v3", NULL, NULL, &out), 200);
     cJSON_Delete(out);
 
-    assert_int_equal(call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", NULL, job_yaml, &out), 201);
+    assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns/jobs", NULL, job_yaml, &out), 201);
     cJSON_Delete(out);
-    call_accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
-    assert_int_equal(call(fx, "GET", "/apis/batch/v1/namespaces/ns/jobs", NULL, NULL, &out), 200);
+    fx->accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/batch/v1/namespaces/ns/jobs", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "Table");
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "rows")), 1);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/apis/batch/v1/namespaces/ns/jobs/pi", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/batch/v1/namespaces/ns/jobs/pi", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "Table");
     cJSON_Delete(out);
     /* Errors stay Statuses. */
-    assert_int_equal(call(fx, "GET", "/apis/batch/v1/namespaces/ns/jobs/nope", NULL, NULL, &out), 404);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/apis/batch/v1/namespaces/ns/jobs/nope", NULL, NULL, &out), 404);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "Status");
     cJSON_Delete(out);
-    call_accept = NULL;
 }
 
 static void test_health_and_pods_without_controller(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
-    assert_int_equal(call(fx, "GET", "/readyz", NULL, NULL, &out), 200);
-    assert_int_equal(call(fx, "GET", "/version", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/readyz", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/version", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "major")->valuestring, "1");
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/api/v1/namespaces/a/pods", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/api/v1/namespaces/a/pods", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "PodList");
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/api/v1/namespaces/any-name", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/api/v1/namespaces/any-name", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "status"), "phase")->valuestring, "Active");
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/api/v1/namespaces/Bad_Name", NULL, NULL, &out), 404);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/api/v1/namespaces/Bad_Name", NULL, NULL, &out), 404);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/api/v1/namespaces", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/api/v1/namespaces", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "NamespaceList");
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", "/api/v1/namespaces/a/pods/p", NULL, NULL, &out), 404);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/api/v1/namespaces/a/pods/p", NULL, NULL, &out), 404);
     assert_string_equal(cJSON_GetObjectItem(out, "message")->valuestring, "pods \"p\" not found");
     cJSON_Delete(out);
 }
@@ -535,11 +450,11 @@ int main(void)
         cmocka_unit_test(test_query_parse),
         cmocka_unit_test(test_propagation),
         cmocka_unit_test(test_filter),
-        cmocka_unit_test_setup_teardown(test_jobs_crud, setup_store, teardown_store),
-        cmocka_unit_test_setup_teardown(test_jobs_create_errors, setup_store, teardown_store),
-        cmocka_unit_test_setup_teardown(test_jobs_update, setup_store, teardown_store),
-        cmocka_unit_test_setup_teardown(test_kubectl_discovery_and_tables, setup_store, teardown_store),
-        cmocka_unit_test_setup_teardown(test_health_and_pods_without_controller, setup_store, teardown_store),
+        cmocka_unit_test_setup_teardown(test_jobs_crud, kj_apifx_setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_jobs_create_errors, kj_apifx_setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_jobs_update, kj_apifx_setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_kubectl_discovery_and_tables, kj_apifx_setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_health_and_pods_without_controller, kj_apifx_setup, kj_apifx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* apiserver/kindtable.h without sockets: the generic verbs on a test kind
  * (hooks, Status texts with and without an API group, the /status
  * subresource, DeleteOptions) and on ConfigMaps as handlers_config.c
- * registers them. Handlers run against a real store in a temp dir. */
+ * registers them. Handlers run against a real store in a temp dir
+ * (apiserver_fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,17 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <event2/event.h>
-
+#include "apiserver_fixture.h"
 #include "apiserver/handlers_config.h"
 #include "apiserver/kindtable.h"
 #include "apiserver/query.h"
 #include "apiserver/router.h"
-#include "apiserver/server.h"
 #include "apiserver/status.h"
-#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 
@@ -75,78 +72,22 @@ static const struct kj_route routes[] = {
     KJ_KT_ROUTES("/api/v1/", "configmaps"),
 };
 
-struct fixture {
-    char dir[64];
-    struct event_base *base;
-    struct kj_store *store;
-    struct kj_apiserver *srv;
-};
-
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/kj-apiserver-kinds.XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    kj_error_t err = NULL;
-    fx->store = kj_store_open(fx->dir, &err);
-    assert_non_null(fx->store);
-    fx->base = event_base_new();
-    struct kj_apiserver_deps deps = {.store = fx->store};
-    fx->srv = kj_apiserver_new(fx->base, &deps, &err);
-    assert_non_null(fx->srv);
+    kj_apifx_setup(state);
+    struct kj_apifx *fx = *state;
+    kj_apifx_add_routes(fx, routes, sizeof routes / sizeof routes[0]);
     kj_kt_register(&WIDGET);
     kj_kt_register(&WIDGET); /* again: a no-op */
     kj_config_routes_install(fx->srv); /* registers configmaps */
-    *state = fx;
     return 0;
 }
 
-static int teardown(void **state)
+/* The generic verbs take JSON, and merge patches for PATCH. */
+static int call(struct kj_apifx *fx, const char *method, const char *target, const char *body, cJSON **out)
 {
-    struct fixture *fx = *state;
-    kj_apiserver_free(fx->srv);
-    event_base_free(fx->base);
-    kj_store_close(fx->store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    assert_int_equal(system(cmd), 0);
-    free(fx);
-    return 0;
-}
-
-/* Dispatch like server.c; *out is the response body or the error's Status. */
-static int call(struct fixture *fx, const char *method, const char *target, const char *body, cJSON **out)
-{
-    struct kj_http_req req;
-    struct kj_http_resp resp;
-    memset(&req, 0, sizeof req);
-    memset(&resp, 0, sizeof resp);
-    kj_error_t err = NULL;
-    char *path = NULL;
-    assert_int_equal(kj_request_target_parse(target, &path, &req.query, &err), 0);
-    int i = kj_route_match(routes, sizeof routes / sizeof routes[0], method, path, &req.params);
-    assert_true(i >= 0);
-    req.srv = fx->srv;
-    req.method = method;
-    req.path = path;
-    req.route = &routes[i];
-    req.content_type = strcmp(method, "PATCH") == 0 ? "application/merge-patch+json" : "application/json";
-    req.body = body;
-    req.body_len = body ? strlen(body) : 0;
-    int code;
-    if (routes[i].handler(&req, &resp, &err) < 0) {
-        code = kj_error_http_status(err) ? kj_error_http_status(err) : 500;
-        *out = kj_status_from_error(err);
-        cJSON_Delete(resp.body);
-        kj_error_release(&err);
-    } else {
-        code = resp.code ? resp.code : 200;
-        *out = resp.body;
-    }
-    kj_strlist_clear(&resp.warnings);
-    kj_query_clear(&req.query);
-    free(path);
-    return code;
+    const char *ctype = strcmp(method, "PATCH") == 0 ? "application/merge-patch+json" : "application/json";
+    return kj_apifx_call(fx, method, target, ctype, body, out);
 }
 
 static const char *msg(const cJSON *st)
@@ -159,7 +100,7 @@ static const char *msg(const cJSON *st)
 
 static void test_create_get_list(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cleanup_cjson cJSON *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL, *g = NULL,
                         *h = NULL, *i = NULL;
     assert_int_equal(call(fx, "POST", W, W1, &a), 201);
@@ -183,7 +124,7 @@ static void test_create_get_list(void **state)
 
 static void test_update_conflict_and_status(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cleanup_cjson cJSON *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
     assert_int_equal(call(fx, "POST", W, W1, &a), 201);
     assert_int_equal(call(fx, "PUT", W "/w1",
@@ -205,7 +146,7 @@ static void test_update_conflict_and_status(void **state)
 
 static void test_delete_options(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cleanup_cjson cJSON *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL, *g = NULL,
                         *h = NULL, *i = NULL;
     assert_int_equal(call(fx, "POST", W, W1, &a), 201);
@@ -226,7 +167,7 @@ static void test_delete_options(void **state)
  * DeleteOptions, immutable data. */
 static void test_configmaps(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cleanup_cjson cJSON *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL, *g = NULL,
                         *h = NULL, *i = NULL;
     assert_int_equal(call(fx, "POST", CM, "{\"metadata\":{\"name\":\"c\"},\"data\":{\"k\":\"v\"}}", &a), 201);
@@ -250,10 +191,10 @@ static void test_configmaps(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_create_get_list, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_update_conflict_and_status, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_delete_options, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_configmaps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_get_list, setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_update_conflict_and_status, setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_delete_options, setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_configmaps, setup, kj_apifx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,7 @@
 /* pkg/apiserver's kubectl layer without sockets: fieldValidation and
  * warnings, server-side apply, the status and scale subresources, no-op
  * updates; and secure.c (tokens, loopback test). Handlers run against a real
- * store in a temp dir. */
+ * store in a temp dir (apiserver_fixture.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,100 +15,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <event2/event.h>
-
+#include "apiserver_fixture.h"
 #include "apiserver/api_routes.h"
-#include "apiserver/handlers.h"
-#include "apiserver/query.h"
-#include "apiserver/request.h"
 #include "apiserver/router.h"
 #include "apiserver/secure.h"
-#include "apiserver/server.h"
-#include "apiserver/status.h"
 #include "daemon/config.h"
-#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/error.h"
 #include "util/log.h"
 
-struct fixture {
-    char dir[64];
-    struct event_base *base;
-    struct kj_store *store;
-    struct kj_apiserver *srv;
-    struct kj_strlist warnings; /* of the last call */
-};
-
+/* Dispatch like the daemon: the sub routes before the built-in ones. */
 static int setup(void **state)
 {
-    struct fixture *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/kj-apiserver-sub.XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    kj_error_t err = NULL;
-    fx->store = kj_store_open(fx->dir, &err);
-    assert_non_null(fx->store);
-    fx->base = event_base_new();
-    struct kj_apiserver_deps deps = {.store = fx->store};
-    fx->srv = kj_apiserver_new(fx->base, &deps, &err);
-    assert_non_null(fx->srv);
-    *state = fx;
+    kj_apifx_setup(state);
+    size_t n = 0;
+    const struct kj_route *sub = kj_apiserver_sub_routes(&n);
+    kj_apifx_add_routes(*state, sub, n);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *fx = *state;
-    kj_strlist_clear(&fx->warnings);
-    kj_apiserver_free(fx->srv);
-    event_base_free(fx->base);
-    kj_store_close(fx->store);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
-    assert_int_equal(system(cmd), 0);
-    free(fx);
-    return 0;
-}
-
-/* Dispatch like server.c: the sub routes first, then the built-in ones. */
-static int call(struct fixture *fx, const char *method, const char *target, const char *ctype,
-                const char *body, cJSON **out)
-{
-    struct kj_http_req req;
-    struct kj_http_resp resp;
-    memset(&req, 0, sizeof req);
-    memset(&resp, 0, sizeof resp);
-    kj_error_t err = NULL;
-    char *path = NULL;
-    assert_int_equal(kj_request_target_parse(target, &path, &req.query, &err), 0);
-    size_t n;
-    const struct kj_route *r = kj_apiserver_sub_routes(&n);
-    int i = kj_route_match(r, n, method, path, &req.params);
-    if (i < 0) {
-        r = kj_apiserver_builtin_routes(&n);
-        i = kj_route_match(r, n, method, path, &req.params);
-    }
-    assert_true(i >= 0);
-    req.srv = fx->srv;
-    req.method = method;
-    req.path = path;
-    req.content_type = ctype;
-    req.body = body;
-    req.body_len = body ? strlen(body) : 0;
-    int code;
-    if (r[i].handler(&req, &resp, &err) < 0) {
-        code = kj_error_http_status(err) ? kj_error_http_status(err) : 500;
-        *out = kj_status_from_error(err);
-        cJSON_Delete(resp.body);
-        kj_error_release(&err);
-    } else {
-        code = resp.code ? resp.code : 200;
-        *out = resp.body;
-    }
-    kj_strlist_clear(&fx->warnings);
-    fx->warnings = resp.warnings;
-    kj_query_clear(&req.query);
-    free(path);
-    return code;
 }
 
 #define JOBS "/apis/batch/v1/namespaces/default/jobs"
@@ -136,32 +59,32 @@ static double num_at(const cJSON *o, const char *a, const char *b)
 
 static void test_field_validation(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
-    assert_int_equal(call(fx, "POST", JOBS "?fieldValidation=Strict", "application/json", job_json("\"foo\":1,"), &out),
+    assert_int_equal(kj_apifx_call(fx, "POST", JOBS "?fieldValidation=Strict", "application/json", job_json("\"foo\":1,"), &out),
                      400);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "message")),
                         "Job in version \"v1\" cannot be handled as a Job: strict decoding error: unknown field "
                         "\"spec.foo\"");
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "POST", JOBS "?fieldValidation=Bogus", "application/json", job_json(""), &out), 400);
+    assert_int_equal(kj_apifx_call(fx, "POST", JOBS "?fieldValidation=Bogus", "application/json", job_json(""), &out), 400);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "POST", JOBS "?fieldValidation=Ignore", "application/json", job_json("\"foo\":1,"), &out),
+    assert_int_equal(kj_apifx_call(fx, "POST", JOBS "?fieldValidation=Ignore", "application/json", job_json("\"foo\":1,"), &out),
                      201);
     assert_int_equal(fx->warnings.len, 0);
     cJSON_Delete(out);
     /* Warn (the default) on a patch: the patch's unknown field is reported. */
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi", "application/merge-patch+json", "{\"spec\":{\"bar\":2}}", &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi", "application/merge-patch+json", "{\"spec\":{\"bar\":2}}", &out), 200);
     assert_int_equal(fx->warnings.len, 1);
     assert_string_equal(fx->warnings.items[0], "unknown field \"spec.bar\"");
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi?fieldValidation=Strict", "application/strategic-merge-patch+json",
-                          "{\"spec\":{\"bar\":2}}", &out),
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi?fieldValidation=Strict", "application/strategic-merge-patch+json",
+                                   "{\"spec\":{\"bar\":2}}", &out),
                      400);
     cJSON_Delete(out);
     /* Accepted but ignored on Docker: always a warning, even under Strict. */
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi?fieldValidation=Strict", "application/merge-patch+json",
-                          "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"disk\":\"ssd\"}}}}}", &out),
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi?fieldValidation=Strict", "application/merge-patch+json",
+                                   "{\"spec\":{\"template\":{\"spec\":{\"nodeSelector\":{\"disk\":\"ssd\"}}}}}", &out),
                      422); /* the template is immutable */
     assert_int_equal(fx->warnings.len, 1);
     assert_string_equal(fx->warnings.items[0], "spec.template.spec.nodeSelector: accepted but ignored by kjob (no "
@@ -171,41 +94,41 @@ static void test_field_validation(void **state)
 
 static void test_server_side_apply(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
     const char *yaml = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pi\n  labels: {a: \"1\"}\nspec:\n"
                        "  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: c\n"
                        "        image: kjob/busybox\n";
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi?fieldManager=kubectl", "application/apply-patch+yaml", yaml, &out), 201);
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi?fieldManager=kubectl", "application/apply-patch+yaml", yaml, &out), 201);
     cJSON_Delete(out);
     const char *yaml2 = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pi\n  labels: {a: \"2\"}\nspec:\n"
                         "  parallelism: 3\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n"
                         "      - name: c\n        image: kjob/busybox\n";
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi?fieldManager=kubectl", "application/apply-patch+yaml", yaml2, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi?fieldManager=kubectl", "application/apply-patch+yaml", yaml2, &out), 200);
     assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(out, "metadata"), "labels", "a"), "2");
     assert_int_equal((int)num_at(out, "spec", "parallelism"), 3);
     cJSON_Delete(out);
     /* The manifest's name must be the URL's. */
-    assert_int_equal(call(fx, "PATCH", JOBS "/other", "application/apply-patch+yaml", yaml, &out), 400);
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/other", "application/apply-patch+yaml", yaml, &out), 400);
     cJSON_Delete(out);
 }
 
 static void test_scale_and_status(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
-    assert_int_equal(call(fx, "POST", JOBS, "application/json", job_json(""), &out), 201);
+    assert_int_equal(kj_apifx_call(fx, "POST", JOBS, "application/json", job_json(""), &out), 201);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", JOBS "/pi/scale", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", JOBS "/pi/scale", NULL, NULL, &out), 200);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(out, "kind")), "Scale");
     assert_int_equal((int)num_at(out, "spec", "replicas"), 1);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi/scale", "application/merge-patch+json", "{\"spec\":{\"replicas\":4}}",
-                          &out),
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi/scale", "application/merge-patch+json", "{\"spec\":{\"replicas\":4}}",
+                                   &out),
                      200);
     assert_int_equal((int)num_at(out, "spec", "replicas"), 4);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", JOBS "/pi", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", JOBS "/pi", NULL, NULL, &out), 200);
     assert_int_equal((int)num_at(out, "spec", "parallelism"), 4);
     const char *rv = str_at(out, "metadata", "resourceVersion");
     char rv_before[32];
@@ -213,57 +136,57 @@ static void test_scale_and_status(void **state)
     /* A no-op replace keeps the resourceVersion. */
     cleanup_free char *same = cJSON_PrintUnformatted(out);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "PUT", JOBS "/pi", "application/json", same, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "PUT", JOBS "/pi", "application/json", same, &out), 200);
     assert_string_equal(str_at(out, "metadata", "resourceVersion"), rv_before);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi/scale", "application/merge-patch+json", "{\"spec\":{\"replicas\":-1}}",
-                          &out),
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi/scale", "application/merge-patch+json", "{\"spec\":{\"replicas\":-1}}",
+                                   &out),
                      422);
     cJSON_Delete(out);
 
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi/status", "application/merge-patch+json",
-                          "{\"status\":{\"succeeded\":-1}}", &out),
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi/status", "application/merge-patch+json",
+                                   "{\"status\":{\"succeeded\":-1}}", &out),
                      422);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi/status", "application/merge-patch+json",
-                          "{\"metadata\":{\"labels\":{\"s\":\"1\"}},\"spec\":{\"parallelism\":9}}", &out),
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi/status", "application/merge-patch+json",
+                                   "{\"metadata\":{\"labels\":{\"s\":\"1\"}},\"spec\":{\"parallelism\":9}}", &out),
                      200);
     assert_string_equal(str_at(cJSON_GetObjectItemCaseSensitive(out, "metadata"), "labels", "s"), "1");
     /* The status subresource ignores spec changes. */
     assert_int_equal((int)num_at(out, "spec", "parallelism"), 4);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", JOBS "/pi/status", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", JOBS "/pi/status", NULL, NULL, &out), 200);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", JOBS "/nope/scale", NULL, NULL, &out), 404);
+    assert_int_equal(kj_apifx_call(fx, "GET", JOBS "/nope/scale", NULL, NULL, &out), 404);
     cJSON_Delete(out);
 }
 
 static void test_dry_run(void **state)
 {
-    struct fixture *fx = *state;
+    struct kj_apifx *fx = *state;
     cJSON *out = NULL;
-    assert_int_equal(call(fx, "POST", JOBS "?dryRun=All", "application/json", job_json(""), &out), 201);
+    assert_int_equal(kj_apifx_call(fx, "POST", JOBS "?dryRun=All", "application/json", job_json(""), &out), 201);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", JOBS "/pi", NULL, NULL, &out), 404);
+    assert_int_equal(kj_apifx_call(fx, "GET", JOBS "/pi", NULL, NULL, &out), 404);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "POST", JOBS "?dryRun=Maybe", "application/json", job_json(""), &out), 400);
+    assert_int_equal(kj_apifx_call(fx, "POST", JOBS "?dryRun=Maybe", "application/json", job_json(""), &out), 400);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "POST", JOBS, "application/json", job_json(""), &out), 201);
+    assert_int_equal(kj_apifx_call(fx, "POST", JOBS, "application/json", job_json(""), &out), 201);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "PATCH", JOBS "/pi?dryRun=All", "application/merge-patch+json",
-                          "{\"spec\":{\"parallelism\":5}}", &out),
+    assert_int_equal(kj_apifx_call(fx, "PATCH", JOBS "/pi?dryRun=All", "application/merge-patch+json",
+                                   "{\"spec\":{\"parallelism\":5}}", &out),
                      200);
     assert_int_equal((int)num_at(out, "spec", "parallelism"), 5);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", JOBS "/pi", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", JOBS "/pi", NULL, NULL, &out), 200);
     assert_int_equal((int)num_at(out, "spec", "parallelism"), 1);
     cJSON_Delete(out);
     /* kubectl delete --dry-run=server puts it in the DeleteOptions body. */
-    assert_int_equal(call(fx, "DELETE", JOBS "/pi", "application/json",
-                          "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"dryRun\":[\"All\"]}", &out),
+    assert_int_equal(kj_apifx_call(fx, "DELETE", JOBS "/pi", "application/json",
+                                   "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"dryRun\":[\"All\"]}", &out),
                      200);
     cJSON_Delete(out);
-    assert_int_equal(call(fx, "GET", JOBS "/pi", NULL, NULL, &out), 200);
+    assert_int_equal(kj_apifx_call(fx, "GET", JOBS "/pi", NULL, NULL, &out), 200);
     cJSON_Delete(out);
 }
 
@@ -373,10 +296,10 @@ int main(void)
 {
     kj_log_setup(KJ_LOG_ERROR, KJ_LOG_TEXT, NULL);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_field_validation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_server_side_apply, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_scale_and_status, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_field_validation, setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_server_side_apply, setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_scale_and_status, setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_dry_run, setup, kj_apifx_teardown),
         cmocka_unit_test(test_loopback),
         cmocka_unit_test(test_tokens),
         cmocka_unit_test(test_tls_ctx_errors),
