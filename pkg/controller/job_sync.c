@@ -37,8 +37,8 @@ static void count_pods(struct kj_sync_ctx *c, struct counts *k)
             }
         } else if (kj_sync_is_active(p)) {
             k->active++;
-            k->restart_sum += p->restarts;
             const struct kj_pod_obs *o = c->obs_of[i];
+            k->restart_sum += kj_pod_restart_count(p, o);
             if (o != NULL && o->state == KJ_POD_OBS_RUNNING)
                 k->ready++;
         }

@@ -108,6 +108,14 @@ int kj_job_sync(const cJSON *job, const struct kj_ledger *ledger, const struct k
 
 void kj_sync_result_clear(struct kj_sync_result *r);
 
+/* A pod's restartCount as the kubelet reports it: the times its container
+ * was started again, not the exits counted (ledger `restarts`). Between an
+ * exit and the restart that follows it (CrashLoopBackOff) the two differ by
+ * one; the backoffLimit rule for OnFailure sums restartCounts (§3.1), so
+ * the last run before a BackoffLimitExceeded is started, as upstream.
+ * `o` is the pod's latest observation (NULL = unknown: counted exits). */
+int kj_pod_restart_count(const struct kj_ledger_pod *p, const struct kj_pod_obs *o);
+
 /* Pod name: "<prefix-cut-to-58><5 chars of bcdfghjklmnpqrstvwxz2456789>"
  * where prefix is "<job>-" or "<job>-<index>-" (§6.2). Returns a new string
  * (caller frees); aborts on OOM. */

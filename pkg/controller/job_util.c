@@ -116,3 +116,10 @@ int64_t kj_time_parse(const char *s)
     }
     return ns;
 }
+
+int kj_pod_restart_count(const struct kj_ledger_pod *p, const struct kj_pod_obs *o)
+{
+    bool waiting = p->restarts > 0 && o != NULL && o->state == KJ_POD_OBS_EXITED &&
+                   o->finished_at == p->last_exit_at;
+    return p->restarts - (waiting ? 1 : 0);
+}

@@ -358,7 +358,7 @@ cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct
                                       : NULL,
         .ready = running,
         .started = running || started,
-        .restarts = p->restarts,
+        .restarts = kj_pod_restart_count(p, o),
     };
     cJSON_AddItemToArray(css, container_status(&c));
     must(cJSON_AddStringToObject(status, "qosClass", "BestEffort"));

@@ -381,7 +381,9 @@ static cJSON *pod_view(struct kj_rs_driver *d, struct rpod *p)
     cJSON_AddStringToObject(cs, "name", gets(c0, "name") != NULL ? gets(c0, "name") : "main");
     cJSON_AddStringToObject(cs, "image", gets(c0, "image") != NULL ? gets(c0, "image") : "");
     cJSON_AddBoolToObject(cs, "ready", ready);
-    cJSON_AddNumberToObject(cs, "restartCount", p->restarts);
+    /* The kubelet's count: restarts done, so one less while the container
+     * waits for its next start (p->restarts counts exits). */
+    cJSON_AddNumberToObject(cs, "restartCount", p->restarts - (crashed && p->restarts > 0));
     cJSON_AddBoolToObject(cs, "started", running);
     cJSON *state = cJSON_AddObjectToObject(cs, "state");
     if (running) {

@@ -161,7 +161,14 @@ static void test_terminated_and_crashloop(void **state)
                         "Error");
     assert_string_equal(path(v, "status.containerStatuses.0.lastState.terminated.exitCode"),
                         "3");
+    /* Two exits, one restart done so far: the kubelet's restartCount. */
+    assert_string_equal(path(v, "status.containerStatuses.0.restartCount"), "1");
+    cJSON_Delete(v);
+    o = obs_of(KJ_POD_OBS_RUNNING, 0); /* started again */
+    v = kj_pod_view(j, p, &o, T0);
     assert_string_equal(path(v, "status.containerStatuses.0.restartCount"), "2");
+    assert_string_equal(path(v, "status.containerStatuses.0.lastState.terminated.exitCode"),
+                        "3");
     cJSON_Delete(v);
     kj_ledger_free(l);
     cJSON_Delete(j);

@@ -265,7 +265,15 @@ static void test_on_failure_restarts_in_place(void **state)
     assert_int_equal(w.creates, 1); /* same pod, same container */
     w.now += S;
     exit_first(&w, 1);
-    step(&w); /* restarts 2 ≥ backoffLimit 2 → fail; pod deleted, counted */
+    step(&w); /* 2 exits, restartCount 1 while it waits: below backoffLimit 2 */
+    assert_int_equal(w.ledger->pods[0].restarts, 2);
+    assert_int_equal(w.stops, 0);
+    assert_int_equal(st_int(&w, "active"), 1);
+    assert_string_equal(conds(&w), "");
+    w.now += 20 * S;
+    step(&w); /* the second restart: restartCount 2 ≥ backoffLimit 2 */
+    assert_int_equal(w.restarts, 2);
+    step(&w); /* → fail; the running pod is deleted and counted */
     assert_string_equal(conds(&w), "FailureTarget=True/BackoffLimitExceeded");
     assert_int_equal(w.stops, 1);
     assert_int_equal(st_int(&w, "failed"), 1);
@@ -310,7 +318,12 @@ static void test_backoff_limit_zero_on_failure(void **state)
                    "\"restartPolicy\":\"OnFailure\",\"containers\":[{\"name\":\"c\"}]}}}");
     step(&w);
     exit_first(&w, 1);
+    step(&w); /* restartCount is still 0: the container is restarted once */
+    assert_string_equal(conds(&w), "");
+    w.now += 10 * S;
     step(&w);
+    assert_int_equal(w.restarts, 1);
+    step(&w); /* restartCount 1 > 0 */
     assert_string_equal(conds(&w), "FailureTarget=True/BackoffLimitExceeded");
     world_free(&w);
 }
