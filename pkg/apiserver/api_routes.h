@@ -10,13 +10,21 @@
 
 #include "apiserver/router.h" /* kj_route */
 
+struct kj_apiserver;
+
 /* POST/PUT/PATCH of Jobs with fieldValidation and server-side apply, and the
  * jobs/{name}/status and jobs/{name}/scale subresources. Static table; *n
  * receives its length. */
 const struct kj_route *kj_apiserver_sub_routes(size_t *n);
 
-/* GET pods lists that also answer ?watch=1 (the pod view is polled and
- * diffed; see watch_pods.c). Static table; *n receives its length. */
+/* GET pods lists that also answer ?watch=1 (the pod view is diffed when
+ * something changed; see watch_pods.c). Static table; *n receives its
+ * length. */
 const struct kj_route *kj_apiserver_pod_watch_routes(size_t *n);
+
+/* Pods of `srv` may have changed (the runtime observed something): its pod
+ * watches look again shortly, coalescing bursts. Cheap; callable from any
+ * callback on the loop. */
+void kj_apiserver_pods_changed(struct kj_apiserver *srv);
 
 #endif

@@ -1,10 +1,12 @@
 /* GET .../pods?watch=1: pods are not stored objects (the controller derives
  * them from the engine's containers, pod_view.h), so there is no store watch
- * to follow. Each watch polls the pod view every POLL_MS and sends the
- * difference from what it last sent: ADDED, MODIFIED (the JSON changed) and
- * DELETED (the last state). Polling costs one pod listing per watcher per
- * tick and never blocks the loop; a watch of a few hundred pods stays well
- * under a millisecond per tick. With `Accept: ...;as=Table` (kubectl get -w)
+ * of pods to follow. A watch looks at the pod view when something it is
+ * made of changed and sends the difference from what it last sent: ADDED,
+ * MODIFIED (the JSON changed) and DELETED (the last state). The changes
+ * come from the runtime (kj_apiserver_pods_changed: every observation) and
+ * from the store (Jobs, ReplicaSets: the ledger and status a pod view
+ * reads), coalesced over KICK_MS; a slow SAFETY_MS tick covers anything
+ * else. One look costs one pod listing and never blocks the loop. With `Accept: ...;as=Table` (kubectl get -w)
  * each event's object is a one-row Table, as kube-apiserver sends.
  * Pods have no history: a watch without a resourceVersion (or "0") starts
  * with ADDED events for the current pods; with one (a list's, as kubectl
@@ -24,11 +26,13 @@
 #include "apiserver/handlers.h"
 #include "apiserver/server.h"
 #include "kubeapi/table.h"
+#include "store/store.h"
 #include "util/cleanup.h"
 #include "util/log.h"
 #include "util/xalloc.h"
 
-#define POLL_MS 500
+#define KICK_MS 20
+#define SAFETY_MS 10000
 #define DEFAULT_TIMEOUT_S 1800
 
 struct seen {
@@ -38,10 +42,13 @@ struct seen {
 };
 
 struct pod_watch {
+    struct pod_watch *next; /* in `watches` */
     struct kj_apiserver *srv;
     struct evhttp_request *ev;
     struct evhttp_connection *conn;
     struct event *tick;
+    struct event *kick; /* a look soon: something changed */
+    struct kj_store_watch *store_w;
     struct event *deadline;
     struct kj_filter filter;
     char *ns; /* owned; NULL = all namespaces */
@@ -51,10 +58,23 @@ struct pod_watch {
     size_t n_seen, cap_seen;
 };
 
+/* Every open pod watch, of every server (tests run several). */
+static struct pod_watch *watches;
+
 static void pw_free(struct pod_watch *pw)
 {
+    for (struct pod_watch **pp = &watches; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == pw) {
+            *pp = pw->next;
+            break;
+        }
+    }
+    if (pw->store_w != NULL)
+        kj_store_unwatch(kj_apiserver_deps(pw->srv)->store, pw->store_w);
     if (pw->tick != NULL)
         event_free(pw->tick);
+    if (pw->kick != NULL)
+        event_free(pw->kick);
     if (pw->deadline != NULL)
         event_free(pw->deadline);
     kj_filter_clear(&pw->filter);
@@ -167,6 +187,29 @@ static void tick_cb(evutil_socket_t fd, short what, void *data)
     poll_once(data, false);
 }
 
+static void kick(struct pod_watch *pw)
+{
+    if (pw->kick != NULL && !evtimer_pending(pw->kick, NULL)) {
+        struct timeval tv = {0, KICK_MS * 1000};
+        evtimer_add(pw->kick, &tv);
+    }
+}
+
+void kj_apiserver_pods_changed(struct kj_apiserver *srv)
+{
+    for (struct pod_watch *pw = watches; pw != NULL; pw = pw->next)
+        if (pw->srv == srv)
+            kick(pw);
+}
+
+static void store_cb(const struct kj_store_event *ev, void *data)
+{
+    /* Pod views read Jobs (ledger, status) and ReplicaSets; Events and
+     * the rest do not change them. */
+    if (strcmp(ev->resource, "jobs") == 0 || strcmp(ev->resource, "replicasets") == 0)
+        kick(data);
+}
+
 static void close_cb(struct evhttp_connection *conn, void *data)
 {
     struct pod_watch *pw = data;
@@ -216,8 +259,15 @@ static int pods_watch_start(struct kj_http_req *req, struct kj_http_resp *resp,
     kj_apiserver_on_close(pw->conn, close_cb, pw);
     struct event_base *base = evhttp_connection_get_base(pw->conn);
     pw->tick = event_new(base, -1, EV_PERSIST, tick_cb, pw);
-    struct timeval tv = {0, POLL_MS * 1000};
+    struct timeval tv = {SAFETY_MS / 1000, (SAFETY_MS % 1000) * 1000};
     event_add(pw->tick, &tv);
+    pw->kick = evtimer_new(base, tick_cb, pw);
+    kj_error_t werr = NULL;
+    pw->store_w = kj_store_watch(kj_apiserver_deps(pw->srv)->store, NULL, pw->ns, 0, store_cb, pw, &werr);
+    if (pw->store_w == NULL)
+        kj_error_log_release(&werr, "pod watch: follow the store"); /* the tick still looks */
+    pw->next = watches;
+    watches = pw;
     pw->deadline = evtimer_new(base, deadline_cb, pw);
     struct timeval dl = {(time_t)(opts->timeout_seconds > 0 ? opts->timeout_seconds : DEFAULT_TIMEOUT_S), 0};
     evtimer_add(pw->deadline, &dl);

@@ -71,6 +71,12 @@ struct kj_runtime kj_runtime_docker_runtime(struct kj_runtime_docker *rd);
 void kj_runtime_docker_set_event_sink(struct kj_runtime_docker *rd, kj_runtime_docker_event_cb cb,
                                       void *arg);
 
+/* Optional hook called after every pod observation the runtime emits
+ * (state, waiting reason, exit), with no details: pod views may have
+ * changed. Replaces any previous one; `arg` borrowed. */
+void kj_runtime_docker_set_change_hook(struct kj_runtime_docker *rd, void (*cb)(void *arg),
+                                       void *arg);
+
 /* Where pod env from ConfigMaps/Secrets is read (replaces any previous
  * one; `arg` borrowed). Without it such env is left out. A missing
  * non-optional reference keeps the pod waiting{CreateContainerConfigError}

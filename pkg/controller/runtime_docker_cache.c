@@ -68,6 +68,7 @@ void rd_pod_set_container(struct kj_runtime_docker *rd, struct rd_pod *p, const 
         return;
     set_str(&p->container_id, id);
     p->id_stamp = ++rd->stamp;
+    p->clean_exit_at = 0; /* told of the container it replaces */
 }
 
 void rd_pod_update(struct kj_runtime_docker *rd, struct rd_pod *p, const struct kj_pod_obs *obs)
@@ -152,6 +153,8 @@ void rd_pod_emit(struct kj_runtime_docker *rd, struct rd_pod *p)
            kj_pod_obs_state_name(p->state), obs.waiting_reason ? " " : "",
            obs.waiting_reason ? obs.waiting_reason : "", obs.exit_code);
     rd->obs_cb(rd->obs_arg, &obs);
+    if (rd->change_cb != NULL)
+        rd->change_cb(rd->change_arg);
 }
 
 struct rd_req *rd_req_new(struct kj_runtime_docker *rd, void *data)

@@ -35,6 +35,10 @@ struct rd_pod {
     struct kj_runtime_docker *rd;
     int64_t hold_finished;
     struct event *hold_ev; /* owned, or NULL */
+    /* A clean exit told from its die event (note_clean_exit in
+     * runtime_docker_watch.c): the event's time, which stays the exit's
+     * finished_at when inspects later report the engine's FinishedAt. */
+    int64_t clean_exit_at;
 };
 LIST_HEAD(rd_pod_list, rd_pod);
 
@@ -59,6 +63,8 @@ struct kj_runtime_docker {
     void *obs_arg;
     kj_runtime_docker_event_cb event_cb;
     void *event_arg;
+    void (*change_cb)(void *arg);
+    void *change_arg;
     kj_config_lookup_fn config_lookup; /* ConfigMaps/Secrets for env; may be NULL */
     char *pods_dir; /* owned "<state_dir>/pods", or NULL */
     void *config_arg;

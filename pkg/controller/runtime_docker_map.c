@@ -461,6 +461,14 @@ int kj_pod_obs_identity_from_labels(const cJSON *labels, struct kj_pod_obs *obs)
     return 0;
 }
 
+int64_t kj_exit_identity(int64_t inspected, int exit_code, int64_t told_at)
+{
+    const int64_t window = INT64_C(10) * 1000000000;
+    if (exit_code == 0 && told_at != 0 && inspected <= told_at && inspected > told_at - window)
+        return told_at;
+    return inspected;
+}
+
 int kj_pod_obs_from_state(const struct kj_container_state *st, const char *network,
                           struct kj_pod_obs *obs)
 {

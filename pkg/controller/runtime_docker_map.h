@@ -21,6 +21,7 @@
 
 #include <stdbool.h> /* bool */
 #include <stddef.h>  /* size_t */
+#include <stdint.h>  /* int64_t */
 
 #include "controller/runtime.h" /* kj_runtime_pod_req, kj_pod_obs */
 #include "docker/docker.h"      /* kj_container_spec, kj_container_state */
@@ -136,5 +137,15 @@ int kj_pod_obs_from_state(const struct kj_container_state *st, const char *netwo
  * strings: Config.Labels or an event's Actor.Attributes). Returns -1 if the
  * labels are not kjob's. Other fields are left as they were. */
 int kj_pod_obs_identity_from_labels(const cJSON *labels, struct kj_pod_obs *obs);
+
+/* The finished_at to report for an exit seen by inspecting a container
+ * whose clean exit was already told, at `told_at` (Unix ns; 0 = never),
+ * from its `die` event. The engine's FinishedAt is the process's exit and
+ * precedes the event by the time the engine took to handle it, so a clean
+ * exit inspected up to 10 s before `told_at` is that same exit and keeps
+ * the told time: one exit, one identity, whichever way it was seen. Any
+ * other exit (a failure, or a later run of the container) keeps
+ * `inspected`. */
+int64_t kj_exit_identity(int64_t inspected, int exit_code, int64_t told_at);
 
 #endif

@@ -107,6 +107,14 @@ static bool owns_uid(void *arg, const char *uid)
            kj_store_list(k->store, "replicasets", NULL, uid_cb, &f) != 0;
 }
 
+/* Pod watches look again (the server exists once start-up is done). */
+static void pods_changed(void *arg)
+{
+    struct kjobd *k = arg;
+    if (k->srv != NULL)
+        kj_apiserver_pods_changed(k->srv);
+}
+
 static void pod_event(void *arg, const char *ns, const char *container, const char *pod_uid,
                       const char *type, const char *reason, const char *message)
 {
@@ -202,6 +210,7 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
         goto fail;
     kj_runtime_docker_set_event_sink(k->rd, pod_event, k);
     kj_runtime_docker_set_config_lookup(k->rd, config_lookup, k);
+    kj_runtime_docker_set_change_hook(k->rd, pods_changed, k);
 
     struct kj_job_driver_config dcfg;
     kj_job_driver_config_defaults(&dcfg);
@@ -308,6 +317,7 @@ void kj_daemon_free(struct kjobd *k)
     if (k->sig_term != NULL)
         event_free(k->sig_term);
     kj_apiserver_free(k->srv);
+    k->srv = NULL; /* the runtime's change hook may still fire below */
     kj_job_driver_free(k->driver);
     kj_runtime_docker_free(k->rd);
     kj_pod_group_free(k->group); /* after rd: its cancellations pass through the group */

@@ -233,6 +233,27 @@ static void test_obs_foreign_container_ignored(void **state)
     cJSON_Delete(doc);
 }
 
+/* A clean exit told from the `die` event keeps its time when an inspect
+ * later reports the engine's (slightly earlier) FinishedAt; anything else
+ * keeps what the inspect says. */
+static void test_exit_identity(void **state)
+{
+    (void)state;
+    const int64_t s = 1000000000, told = INT64_C(1795750000) * s;
+    assert_int_equal(kj_exit_identity(told - 300 * 1000000, 0, told), told); /* same exit, 0.3 s earlier */
+    assert_int_equal(kj_exit_identity(told, 0, told), told);
+    assert_int_equal(kj_exit_identity(told - 9 * s, 0, told), told);
+    /* older than the window: an earlier run of the container */
+    assert_int_equal(kj_exit_identity(told - 10 * s, 0, told), told - 10 * s);
+    /* after the told exit: a later run (restarted in place) */
+    assert_int_equal(kj_exit_identity(told + 1, 0, told), told + 1);
+    /* failures are never told from the event */
+    assert_int_equal(kj_exit_identity(told - 1000, 1, told), told - 1000);
+    assert_int_equal(kj_exit_identity(told - 1000, 137, told), told - 1000);
+    /* nothing told */
+    assert_int_equal(kj_exit_identity(told - 1000, 0, 0), told - 1000);
+}
+
 static void test_identity_from_event_attributes(void **state)
 {
     (void)state;
@@ -257,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_obs_start_failed_and_created),
         cmocka_unit_test(test_obs_foreign_container_ignored),
         cmocka_unit_test(test_identity_from_event_attributes),
+        cmocka_unit_test(test_exit_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
