@@ -10,6 +10,9 @@
 # MODE remove is the older flow (wait for `die`, then DELETE from the client).
 # MODE overlap frees the slot at `die` and lets the engine's removal overlap
 # the next creates (not what the CLI loop does; reported apart).
+# MODE keep is the wording: create + start + wait-for-exit against
+# `docker run` without --rm; both sides leave their containers, which are
+# removed after each side's clock stops (not timed).
 #
 # Each round runs both sides back to back; the side that goes first
 # alternates (odd rounds the CLI, even rounds the client), because the
@@ -28,20 +31,30 @@ image=${KJ_BENCH_IMAGE:-kjob/busybox:latest}
 docker image inspect "$image" >/dev/null
 
 tmp=$(mktemp /tmp/kjob-bench-client.XXXXXX)
-trap 'rm -f "$tmp"' EXIT
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
+
+label=kjbench-client-$$
+rm_flag=--rm
+[ "$mode" = keep ] && rm_flag=
+leftovers() { # untimed: what MODE keep leaves behind
+    docker ps -aq --filter "label=io.kjob.bench=$label" | xargs -r docker rm -f >/dev/null
+}
+trap 'leftovers; rm -f "$tmp"' EXIT
 
 cli_side() { # prints the wall time in seconds
     local t0 t1
     t0=$(date +%s.%N)
-    seq "$n" | xargs -P"$c" -I{} docker run --rm --network none "$image" true
+    seq "$n" | xargs -P"$c" -I{} docker run $rm_flag --network none \
+        --label "io.kjob.bench=$label" "$image" true
     t1=$(date +%s.%N)
+    leftovers
     echo "$t1 - $t0" | bc
 }
 
 client_side() { # prints the wall time in seconds; keeps the client's own line
-    "$bin" "$n" "$c" "$image" none "$mode" >"$tmp"
+    "$bin" "$n" "$c" "$image" none "$mode" "$label" >"$tmp"
+    leftovers
     sed -n 's/.*: \([0-9.]*\) s wall.*/\1/p' "$tmp"
 }
 
