@@ -1,91 +1,18 @@
-/* Protobuf wire-format reader for ConfigMap/Secret; see configproto.h. */
+/* ConfigMap/Secret fields of a protobuf body; see configproto.h. */
 #include "api/configproto.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "api/configobj.h"
-#include "util/xalloc.h"
+#include "api/configobj.h" /* kj_base64_encode */
+#include "util/cleanup.h"
 
-struct rd {
-    const unsigned char *p, *end;
-};
-
-/* One field: its number, wire type, and either a varint or a byte span. */
-struct field {
-    uint32_t num;
-    int wt;
-    uint64_t v;
-    const unsigned char *data;
-    size_t len;
-};
-
-static bool varint(struct rd *r, uint64_t *out)
+/* A string field as cJSON (NULL when it is not text). */
+static cJSON *str_item(const struct kj_pw_field *f)
 {
-    uint64_t v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (r->p >= r->end)
-            return false;
-        unsigned char b = *r->p++;
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if ((b & 0x80) == 0) {
-            *out = v;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Next field of the message in r; 0 at the end, -1 when malformed. */
-static int next_field(struct rd *r, struct field *f)
-{
-    if (r->p == r->end)
-        return 0;
-    uint64_t key;
-    if (!varint(r, &key) || (key >> 3) == 0 || (key >> 3) > UINT32_MAX)
-        return -1;
-    f->num = (uint32_t)(key >> 3);
-    f->wt = (int)(key & 7);
-    f->data = NULL;
-    f->len = 0;
-    switch (f->wt) {
-    case 0:
-        return varint(r, &f->v) ? 1 : -1;
-    case 1:
-    case 5: {
-        size_t n = f->wt == 1 ? 8 : 4;
-        if ((size_t)(r->end - r->p) < n)
-            return -1;
-        r->p += n;
-        return 1;
-    }
-    case 2: {
-        uint64_t n;
-        if (!varint(r, &n) || n > (uint64_t)(r->end - r->p))
-            return -1;
-        f->data = r->p;
-        f->len = (size_t)n;
-        r->p += n;
-        return 1;
-    }
-    default:
-        return -1;
-    }
-}
-
-/* A string field as cJSON (NULL when it holds a NUL byte). */
-static cJSON *str_item(const struct field *f)
-{
-    if (memchr(f->data, '\0', f->len) != NULL)
-        return NULL;
-    char *s = xmalloc(f->len + 1);
-    memcpy(s, f->data, f->len);
-    s[f->len] = '\0';
-    cJSON *c = cJSON_CreateString(s);
-    free(s);
-    return c;
+    cleanup_free char *s = kj_pw_strdup(f);
+    return s != NULL ? cJSON_CreateString(s) : NULL;
 }
 
 static bool set_field(cJSON *o, const char *key, cJSON *v)
@@ -97,36 +24,23 @@ static bool set_field(cJSON *o, const char *key, cJSON *v)
     return true;
 }
 
-/* One map entry (key = 1, value = 2) into `map`; values base64 when `bytes`. */
-static bool map_entry(cJSON *map, const struct field *entry, bool bytes)
+/* One map entry into `map`; values base64 when `bytes`. */
+static bool map_entry(cJSON *map, const struct kj_pw_field *entry, bool bytes)
 {
-    struct rd r = {entry->data, entry->data + entry->len};
-    struct field f, key = {0}, val = {0};
-    int rc;
-    while ((rc = next_field(&r, &f)) == 1) {
-        if (f.wt == 2 && f.num == 1)
-            key = f;
-        else if (f.wt == 2 && f.num == 2)
-            val = f;
-    }
-    if (rc < 0 || key.data == NULL || memchr(key.data, '\0', key.len) != NULL)
+    struct kj_pw_field key, val;
+    if (!kj_pw_map_entry(entry, &key, &val))
         return false;
-    char *k = xmalloc(key.len + 1);
-    memcpy(k, key.data, key.len);
-    k[key.len] = '\0';
+    cleanup_free char *k = kj_pw_strdup(&key);
+    if (k == NULL)
+        return false;
     cJSON *v;
     if (bytes) {
-        char *b64 = kj_base64_encode(val.data != NULL ? val.data : (const unsigned char *)"", val.len);
+        cleanup_free char *b64 = kj_base64_encode(val.data, val.len);
         v = cJSON_CreateString(b64);
-        free(b64);
     } else {
-        v = val.data != NULL ? str_item(&val) : cJSON_CreateString("");
+        v = str_item(&val);
     }
-    bool ok = v != NULL;
-    if (ok)
-        set_field(map, k, v);
-    free(k);
-    return ok;
+    return set_field(map, k, v);
 }
 
 static cJSON *map_of(cJSON *o, const char *key)
@@ -135,14 +49,14 @@ static cJSON *map_of(cJSON *o, const char *key)
     return m != NULL ? m : cJSON_AddObjectToObject(o, key);
 }
 
-static bool object_meta(const struct field *mf, cJSON *md)
+static bool object_meta(const struct kj_pw_field *mf, cJSON *md)
 {
-    struct rd r = {mf->data, mf->data + mf->len};
-    struct field f;
+    struct kj_pw_reader r = kj_pw_reader_of(mf->data, mf->len);
+    struct kj_pw_field f;
     int rc;
-    while ((rc = next_field(&r, &f)) == 1) {
+    while ((rc = kj_pw_next(&r, &f)) == 1) {
         /* Go's encoder writes every string field, even empty ones. */
-        if (f.wt != 2 || (f.len == 0 && f.num != 1))
+        if (f.wt != KJ_PW_LEN || (f.len == 0 && f.num != 1))
             continue;
         bool ok = true;
         switch (f.num) {
@@ -161,26 +75,26 @@ static bool object_meta(const struct field *mf, cJSON *md)
 }
 
 /* The ConfigMap or Secret message itself. */
-static bool object_body(const unsigned char *p, size_t len, bool secret, cJSON *o)
+static bool object_body(const struct kj_pw_field *raw, bool secret, cJSON *o)
 {
-    struct rd r = {p, p + len};
-    struct field f;
+    struct kj_pw_reader r = kj_pw_reader_of(raw->data, raw->len);
+    struct kj_pw_field f;
     int rc;
-    while ((rc = next_field(&r, &f)) == 1) {
+    while ((rc = kj_pw_next(&r, &f)) == 1) {
         bool ok = true;
-        if (f.num == 1 && f.wt == 2)
+        if (f.num == 1 && f.wt == KJ_PW_LEN)
             ok = object_meta(&f, cJSON_GetObjectItemCaseSensitive(o, "metadata"));
-        else if (f.num == 2 && f.wt == 2)
+        else if (f.num == 2 && f.wt == KJ_PW_LEN)
             ok = map_entry(map_of(o, "data"), &f, secret);
-        else if (!secret && f.num == 3 && f.wt == 2)
+        else if (!secret && f.num == 3 && f.wt == KJ_PW_LEN)
             ok = map_entry(map_of(o, "binaryData"), &f, true);
-        else if (!secret && f.num == 4 && f.wt == 0)
+        else if (!secret && f.num == 4 && f.wt == KJ_PW_VARINT)
             ok = set_field(o, "immutable", cJSON_CreateBool(f.v != 0));
-        else if (secret && f.num == 3 && f.wt == 2)
+        else if (secret && f.num == 3 && f.wt == KJ_PW_LEN)
             ok = set_field(o, "type", str_item(&f));
-        else if (secret && f.num == 4 && f.wt == 2)
+        else if (secret && f.num == 4 && f.wt == KJ_PW_LEN)
             ok = map_entry(map_of(o, "stringData"), &f, false);
-        else if (secret && f.num == 5 && f.wt == 0)
+        else if (secret && f.num == 5 && f.wt == KJ_PW_VARINT)
             ok = set_field(o, "immutable", cJSON_CreateBool(f.v != 0));
         if (!ok)
             return false;
@@ -188,49 +102,14 @@ static bool object_body(const unsigned char *p, size_t len, bool secret, cJSON *
     return rc == 0;
 }
 
-static bool span_is(const struct field *f, const char *s)
-{
-    return f->data != NULL && f->len == strlen(s) && memcmp(f->data, s, f->len) == 0;
-}
-
-bool kj_proto_content_type(const char *ct)
-{
-    static const char pb[] = "application/vnd.kubernetes.protobuf";
-    return ct != NULL && strncasecmp(ct, pb, sizeof pb - 1) == 0 &&
-           (ct[sizeof pb - 1] == '\0' || ct[sizeof pb - 1] == ';' || ct[sizeof pb - 1] == ' ');
-}
-
 cJSON *kj_proto_config_decode(const unsigned char *buf, size_t len, bool secret, const char **why)
 {
     const char *kind = secret ? "Secret" : "ConfigMap";
-    if (len < 4 || memcmp(buf, "k8s\0", 4) != 0) {
-        *why = "the protobuf body does not start with the kubernetes magic number";
+    struct kj_pw_envelope env;
+    if (kj_pw_envelope_read(buf, len, &env, why) < 0)
         return NULL;
-    }
-    struct rd r = {buf + 4, buf + len};
-    struct field f, type_meta = {0}, raw = {0};
-    int rc;
-    while ((rc = next_field(&r, &f)) == 1) {
-        if (f.num == 1 && f.wt == 2)
-            type_meta = f;
-        else if (f.num == 2 && f.wt == 2)
-            raw = f;
-    }
-    struct field av = {0}, k = {0};
-    if (rc == 0 && type_meta.data != NULL) {
-        struct rd tr = {type_meta.data, type_meta.data + type_meta.len};
-        while ((rc = next_field(&tr, &f)) == 1) {
-            if (f.num == 1 && f.wt == 2)
-                av = f;
-            else if (f.num == 2 && f.wt == 2)
-                k = f;
-        }
-    }
-    if (rc < 0) {
-        *why = "the protobuf body is malformed";
-        return NULL;
-    }
-    if ((av.data != NULL && !span_is(&av, "v1")) || (k.data != NULL && !span_is(&k, kind))) {
+    if ((env.api_version.data != NULL && !kj_pw_span_is(&env.api_version, "v1")) ||
+        (env.kind.data != NULL && !kj_pw_span_is(&env.kind, kind))) {
         *why = "the protobuf body holds another kind";
         return NULL;
     }
@@ -238,7 +117,7 @@ cJSON *kj_proto_config_decode(const unsigned char *buf, size_t len, bool secret,
     cJSON_AddStringToObject(o, "kind", kind);
     cJSON_AddStringToObject(o, "apiVersion", "v1");
     cJSON_AddObjectToObject(o, "metadata");
-    if (!object_body(raw.data != NULL ? raw.data : (const unsigned char *)"", raw.len, secret, o)) {
+    if (!object_body(&env.raw, secret, o)) {
         cJSON_Delete(o);
         *why = "the protobuf body is malformed";
         return NULL;

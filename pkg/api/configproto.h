@@ -1,9 +1,8 @@
-/* Decoding of the Kubernetes protobuf envelope for ConfigMap and Secret
- * bodies. kubectl's typed clients (`kubectl create configmap`, `create
- * secret generic`) send `application/vnd.kubernetes.protobuf`, not JSON, and
- * no protobuf library is part of kjob's stack; these two kinds are small, so
- * only the wire format and the fields kjob stores are read (the rest is
- * skipped, as a proto3 reader does with unknown fields).
+/* Decoding of protobuf ConfigMap and Secret bodies. kubectl's typed
+ * clients (`kubectl create configmap`, `create secret generic`) send
+ * `application/vnd.kubernetes.protobuf`, not JSON; the wire format and the
+ * envelope are api/protowire.h's, this file maps the fields kjob stores
+ * (the rest is skipped, as a proto3 reader does with unknown fields).
  */
 #ifndef KJ_API_CONFIGPROTO_H
 #define KJ_API_CONFIGPROTO_H
@@ -13,9 +12,7 @@
 
 #include <cjson/cJSON.h>
 
-/* True when `content_type` (may be NULL, may carry parameters) is
- * application/vnd.kubernetes.protobuf. */
-bool kj_proto_content_type(const char *content_type);
+#include "api/protowire.h" /* kj_proto_content_type, for this header's users */
 
 /* Decode `len` bytes ("k8s\0" + runtime.Unknown wrapping a core/v1
  * ConfigMap when !secret, else a Secret) into the JSON form the API uses

@@ -6,6 +6,7 @@
  * subdomain. */
 #include "api/validate.h"
 
+#include <ctype.h>  /* isspace */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* free */
 #include <string.h>
@@ -224,6 +225,10 @@ static void container(const struct kj_container *c, const struct kj_pod_spec *ps
     if (empty(c->image)) {
         kj_v_pathf(p, sizeof(p), "%s.image", path);
         kj_fe_required(errs, p, NULL);
+    } else if (isspace((unsigned char)c->image[0]) ||
+               isspace((unsigned char)c->image[strlen(c->image) - 1])) {
+        kj_v_pathf(p, sizeof(p), "%s.image", path);
+        kj_fe_invalid_str(errs, p, c->image, "must not have leading or trailing whitespace");
     }
     enum_field(errs, path, "terminationMessagePolicy", c->termination_message_policy,
                tmp_policies, "must be 'File' or 'FallbackToLogsOnError'");

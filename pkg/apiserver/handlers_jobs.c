@@ -8,6 +8,8 @@
 
 #include "api/codec.h"
 #include "api/fielderr.h"
+#include "api/jobproto.h"
+#include "api/protowire.h" /* kj_proto_content_type */
 #include "api/names.h"
 #include "api/time.h"
 #include "api/validate.h"
@@ -151,8 +153,14 @@ static int job_from_body(struct kj_http_req *req, const char *ns, struct kj_job 
     enum kj_body_type bt = kj_body_type_detect(req->content_type, req->body, req->body_len);
     if (req->body == NULL || req->body_len == 0)
         return kj_make_http_error(err, 400, "the request body is empty");
-    if (kj_body_decode_object(bt, req->body, req->body_len, &doc, err) < 0)
+    /* `kubectl create job` sends protobuf; from here on it is JSON. */
+    if (kj_proto_content_type(req->content_type)) {
+        doc = kj_proto_job_decode((const unsigned char *)req->body, req->body_len, err);
+        if (doc == NULL)
+            return -1;
+    } else if (kj_body_decode_object(bt, req->body, req->body_len, &doc, err) < 0) {
         return -1;
+    }
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
     const cJSON *av = cJSON_GetObjectItemCaseSensitive(doc, "apiVersion");
     if ((kind != NULL || av != NULL) && kj_object_kind_of(doc) != KJ_KIND_JOB)

@@ -18,6 +18,7 @@
 
 #include "api/codec.h"
 #include "api/fielderr.h"
+#include "api/protowire.h" /* kj_proto_content_type */
 #include "api/validate.h"
 #include "api/yaml.h"
 #include "apiserver/body.h"
@@ -148,7 +149,9 @@ static int h_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
     cleanup_cjson cJSON *doc = NULL;
     if (field_validation(req, &fv, err) < 0)
         return -1;
-    if (req->body != NULL && req->body_len > 0 && body_value(req, &doc, err) < 0)
+    /* A protobuf body (`kubectl create job`) has no unknown fields to check. */
+    if (req->body != NULL && req->body_len > 0 && !kj_proto_content_type(req->content_type) &&
+        body_value(req, &doc, err) < 0)
         return -1;
     if (doc != NULL && check_fields(req, resp, doc, fv))
         return 0;

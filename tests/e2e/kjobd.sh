@@ -26,6 +26,23 @@ kj_free_port() {
 _kjobd_ready() { curl -sf "$KJOBD_URL/readyz" >/dev/null; }
 
 # kjobd_start [extra flags...]: start (or restart, same port and state) kjobd.
+# Scripts driven by kubectl: without it the whole script is one skip.
+kj_require_kubectl() {
+    if ! command -v kubectl >/dev/null 2>&1; then
+        echo "ok 1 # SKIP kubectl is not installed"
+        echo "1..1"
+        exit 0
+    fi
+}
+
+# After kjobd_start: K is kubectl on that kjobd in the test namespace (no
+# kubeconfig), kc the same with stderr folded into stdout.
+kubectl_on_kjobd() {
+    export KUBECONFIG=/dev/null
+    K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")
+}
+kc() { "${K[@]}" "$@" 2>&1; }
+
 kjobd_start() {
     kj_require curl jq docker
     kj_test_network

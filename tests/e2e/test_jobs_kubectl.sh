@@ -4,14 +4,9 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/kjobd.sh"
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "ok 1 # SKIP kubectl is not installed"
-    echo "1..1"
-    exit 0
-fi
+kj_require_kubectl
 kjobd_start
-export KUBECONFIG=/dev/null
-K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")
+kubectl_on_kjobd
 
 check "kubectl apply -f 12-1" "${K[@]}" apply -f "$KJ_BOOK/12-1-job-oneshot.yaml"
 check "kubectl wait --for=condition=complete" "${K[@]}" wait --for=condition=complete job/oneshot --timeout=180s

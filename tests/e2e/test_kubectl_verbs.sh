@@ -8,14 +8,9 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/kjobd.sh"
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "ok 1 # SKIP kubectl is not installed"
-    echo "1..1"
-    exit 0
-fi
+kj_require_kubectl
 kjobd_start
-export KUBECONFIG=/dev/null
-K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")
+kubectl_on_kjobd
 GOLD=$KJ_ROOT/tests/fixtures/kubectl
 
 # Mask what changes from run to run; squeeze the padding that depends on it.
@@ -44,8 +39,6 @@ golden() {
         not_ok "$2" "$(diff <(cat "$GOLD/$1.txt" 2>/dev/null) <(printf '%s\n' "$got"))"
     fi
 }
-
-kc() { "${K[@]}" "$@" 2>&1; }
 
 # A short busybox Job: bbjob NAME SCRIPT [EXTRA SPEC LINES]
 bbjob() {

@@ -5,15 +5,9 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/kjobd.sh"
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "ok 1 # SKIP kubectl is not installed"
-    echo "1..1"
-    exit 0
-fi
+kj_require_kubectl
 kjobd_start
-export KUBECONFIG=/dev/null
-K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")
-kc() { "${K[@]}" "$@" 2>&1; }
+kubectl_on_kjobd
 
 # ---- ConfigMaps ----
 printf '#!/bin/sh\necho from-configmap\n' >"$KJ_TMP/run.sh"

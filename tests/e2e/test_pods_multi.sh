@@ -6,11 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/kjobd.sh"
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "ok 1 # SKIP kubectl is not installed"
-    echo "1..1"
-    exit 0
-fi
+kj_require_kubectl
 kjobd_start --allow-host-path
 # Named volumes outlive a killed test: remove them after the containers.
 _multi_cleanup() {
@@ -21,9 +17,7 @@ _multi_cleanup() {
     [ -z "$vols" ] || docker volume rm $vols
 }
 on_exit _multi_cleanup
-export KUBECONFIG=/dev/null
-K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")
-kc() { "${K[@]}" "$@" 2>&1; }
+kubectl_on_kjobd
 pod_of() { kc get pods -l "job-name=$1" -o jsonpath='{.items[0].metadata.name}'; }
 member_state() { # POD CONTAINER -> running|terminated|waiting|absent
     local st

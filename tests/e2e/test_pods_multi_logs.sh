@@ -8,15 +8,9 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/kjobd.sh"
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "ok 1 # SKIP kubectl is not installed"
-    echo "1..1"
-    exit 0
-fi
+kj_require_kubectl
 kjobd_start
-export KUBECONFIG=/dev/null
-K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")
-kc() { "${K[@]}" "$@" 2>&1; }
+kubectl_on_kjobd
 KJOBCTL=${KJOBCTL_BIN:-$(dirname "$KJOBD_BIN")/kjobctl}
 kj() { "$KJOBCTL" --server "$KJOBD_URL" -n "$KJ_NS" "$@" 2>&1; }
 GOLD=$KJ_ROOT/tests/fixtures/kubectl

@@ -9,11 +9,7 @@ cd "$(dirname "$0")/../.."
 source tests/e2e/lib.sh
 source tests/e2e/kjobd.sh
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "ok 1 # SKIP kubectl is not installed"
-    echo "1..1"
-    exit 0
-fi
+kj_require_kubectl
 KJ_BOOK=${KJ_BOOK:-tests/fixtures/book}
 kjobd_start
 K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")

@@ -10,11 +10,7 @@ cd "$(dirname "$0")/../.."
 source tests/e2e/lib.sh
 source tests/e2e/kjobd.sh
 
-if ! command -v kubectl >/dev/null 2>&1; then
-    echo "ok 1 # SKIP kubectl is not installed"
-    echo "1..1"
-    exit 0
-fi
+kj_require_kubectl
 kjobd_start
 K=(kubectl --server "$KJOBD_URL" -n "$KJ_NS")
 SVC=$KJOBD_URL/api/v1/namespaces/$KJ_NS/services

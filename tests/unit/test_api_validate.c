@@ -354,6 +354,12 @@ static const struct vcase cases[] = {
     {"container image missing",
      "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"pi\"}]}}}}", NULL,
      {"spec.template.spec.containers[0].image: Required value", NULL}},
+    {"container image with a trailing space",
+     "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"pi\",\"image\":\"perl \"}]}}}}",
+     NULL,
+     {"spec.template.spec.containers[0].image: Invalid value: \"perl \": must not have leading or "
+      "trailing whitespace",
+      NULL}},
     {"duplicate container names",
      "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x\"},"
      "{\"name\":\"a\",\"image\":\"y\"}]}}}}", NULL,
