@@ -76,6 +76,14 @@ enum kj_kind kj_kind_lookup(const char *api_version, const char *kind);
 /* By plural resource name and group ("jobs", "batch"); UNKNOWN if none. */
 enum kj_kind kj_kind_by_resource(const char *group, const char *resource);
 
+/* OpenAPI v3 component schemas of `kind`'s object model, for kubectl
+ * explain (openapi_schema.c): adds to `schemas` (a JSON object) one
+ * component per struct reachable from the kind, named "<prefix>.<GoName>"
+ * (components already there are kept), properties typed from the field
+ * tables, nested structs by $ref. Returns the kind's own component
+ * (borrowed from `schemas`), or NULL for an invalid kind. */
+cJSON *kj_kind_openapi(enum kj_kind kind, const char *prefix, cJSON *schemas);
+
 /* Generic forms: `obj` points at the struct named in enum kj_kind. */
 int kj_object_from_json(enum kj_kind kind, const cJSON *j, void *out, struct kj_strlist *unknown,
                         struct kj_strlist *ignored, kj_error_t *err);

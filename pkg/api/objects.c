@@ -47,6 +47,12 @@ static const struct kind_entry *entry(enum kj_kind kind)
     return &kinds[kind];
 }
 
+const struct kj_schema *kj_kind_schema(enum kj_kind kind)
+{
+    const struct kind_entry *e = entry(kind);
+    return e ? e->schema : NULL;
+}
+
 const struct kj_kind_info *kj_kind_info(enum kj_kind kind)
 {
     const struct kind_entry *e = entry(kind);

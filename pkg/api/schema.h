@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h> /* memcpy */
 
+#include "api/codec.h"   /* enum kj_kind */
 #include "api/strlist.h" /* kj_strlist */
 #include "util/error.h"  /* kj_error_t */
 
@@ -142,6 +143,9 @@ void kj_schema_clear(const struct kj_schema *sc, void *base);
 
 /* Clear dst, then deep-copy src into it. */
 void kj_schema_copy(const struct kj_schema *sc, void *dst, const void *src);
+
+/* The table of a kind's struct (objects.c); NULL for an invalid kind. */
+const struct kj_schema *kj_kind_schema(enum kj_kind kind);
 
 /* Tables (schema_*.c). */
 extern const struct kj_schema kj_schema_owner_reference, kj_schema_object_meta,

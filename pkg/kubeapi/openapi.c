@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/codec.h" /* kj_kind_openapi */
 #include "kubeapi/resources.h"
 
 #define MAX_GV 16
@@ -188,6 +189,38 @@ static cJSON *shallow_schema(const struct kj_api_resource *r)
     return s;
 }
 
+/* The kind's whole model from pkg/api's field tables where it has one
+ * (kubectl explain walks it), named after schema_name's package; else the
+ * top level only. */
+static void add_schema(cJSON *schemas, const struct kj_api_resource *r)
+{
+    char api_version[96], prefix[160];
+    snprintf(api_version, sizeof api_version, "%s%s%s", r->group, r->group[0] ? "/" : "",
+             r->version);
+    const char *dot = strrchr(r->schema_name, '.');
+    snprintf(prefix, sizeof prefix, "%.*s", dot ? (int)(dot - r->schema_name) : 0,
+             r->schema_name);
+    enum kj_kind kind = kj_kind_lookup(api_version, r->kind);
+    cJSON *s = NULL;
+    if (kind != KJ_KIND_UNKNOWN && dot != NULL && strcmp(dot + 1, r->kind) == 0)
+        s = kj_kind_openapi(kind, prefix, schemas);
+    if (s == NULL) {
+        if (cJSON_GetObjectItemCaseSensitive(schemas, r->schema_name) == NULL)
+            cJSON_AddItemToObject(schemas, r->schema_name, shallow_schema(r));
+        return;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(s, "x-kubernetes-group-version-kind") != NULL)
+        return; /* a subresource of a kind already described */
+    char desc[160];
+    snprintf(desc, sizeof(desc), "%s as served by kjobd.", r->kind);
+    cJSON_AddStringToObject(s, "description", desc);
+    cJSON *gvk = cJSON_CreateObject();
+    cJSON_AddStringToObject(gvk, "group", r->group);
+    cJSON_AddStringToObject(gvk, "kind", r->kind);
+    cJSON_AddStringToObject(gvk, "version", r->version);
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(s, "x-kubernetes-group-version-kind"), gvk);
+}
+
 cJSON *kj_openapi_v3_doc(const char *gv)
 {
     size_t n;
@@ -210,7 +243,7 @@ cJSON *kj_openapi_v3_doc(const char *gv)
         }
         add_paths(paths, &r[i]);
         if (r[i].schema_name != NULL)
-            cJSON_AddItemToObject(schemas, r[i].schema_name, shallow_schema(&r[i]));
+            add_schema(schemas, &r[i]);
     }
     return doc;
 }

@@ -150,6 +150,39 @@ static void test_openapi_field_validation_on_patch(void **state)
                           strcmp(cJSON_GetObjectItem(p, "in")->valuestring, "query") == 0);
     }
     assert_true(found);
+    /* The model below the kind, for kubectl explain: Job -> spec (JobSpec)
+     * -> template -> spec -> containers[] -> resources. */
+    cJSON *schemas = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "components"), "schemas");
+    cJSON *job = cJSON_GetObjectItem(schemas, "io.k8s.api.batch.v1.Job");
+    assert_json(cJSON_GetArrayItem(cJSON_GetObjectItem(job, "x-kubernetes-group-version-kind"), 0),
+                "{\"group\":\"batch\",\"kind\":\"Job\",\"version\":\"v1\"}");
+    assert_json(cJSON_GetObjectItem(cJSON_GetObjectItem(job, "properties"), "spec"),
+                "{\"allOf\":[{\"$ref\":\"#/components/schemas/io.k8s.api.batch.v1.JobSpec\"}]}");
+    cJSON *spec = cJSON_GetObjectItem(cJSON_GetObjectItem(schemas, "io.k8s.api.batch.v1.JobSpec"),
+                                      "properties");
+    assert_json(cJSON_GetObjectItem(spec, "parallelism"), "{\"type\":\"integer\",\"format\":\"int32\"}");
+    cJSON *ps = cJSON_GetObjectItem(schemas, "io.k8s.api.batch.v1.PodSpec");
+    assert_json(cJSON_GetObjectItem(cJSON_GetObjectItem(ps, "properties"), "containers"),
+                "{\"type\":\"array\",\"items\":{\"allOf\":[{\"$ref\":"
+                "\"#/components/schemas/io.k8s.api.batch.v1.Container\"}]}}");
+    cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(schemas, "io.k8s.api.batch.v1.Container"),
+                                   "properties");
+    assert_non_null(cJSON_GetObjectItem(c, "resources"));
+    assert_non_null(cJSON_GetObjectItem(c, "image"));
+    /* Every $ref points at a component of the document. */
+    cJSON *sch;
+    cJSON_ArrayForEach(sch, schemas)
+    {
+        char *text = cJSON_PrintUnformatted(sch);
+        for (const char *r = strstr(text, "#/components/schemas/"); r != NULL;
+             r = strstr(r + 1, "#/components/schemas/")) {
+            char name[160];
+            sscanf(r + strlen("#/components/schemas/"), "%159[^\"]", name);
+            if (cJSON_GetObjectItem(schemas, name) == NULL)
+                fail_msg("dangling $ref %s in %s", name, sch->string);
+        }
+        free(text);
+    }
     assert_null(kj_openapi_v3_doc("apis/storage.k8s.io/v1"));
     /* The document is deterministic, so the hash is too. */
     cleanup_cjson cJSON *again = kj_openapi_v3_index();
