@@ -191,13 +191,15 @@ int kj_kt_h_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *
     return kj_http_resp_json(resp, 200, kj_apiserver_client_copy(obj));
 }
 
-/* The path ends in "/sub". It is the path, not the route, that decides:
- * a name equal to "status" takes the subresource branch too, as it always
- * has. */
+/* The matched route is ".../{name}/sub": decided by the route, not the
+ * path, so that an object named like the subresource ("…/services/status")
+ * is the object itself. */
 static bool is_subresource(const struct kj_http_req *req, const char *sub)
 {
-    size_t lp = strlen(req->path), ls = strlen(sub);
-    return lp > ls + 1 && req->path[lp - ls - 1] == '/' && strcmp(req->path + lp - ls, sub) == 0;
+    const char *s = req->route != NULL ? req->route->pattern : req->path;
+    size_t lp = strlen(s), ls = strlen(sub);
+    return lp > ls + 1 && s[lp - ls - 1] == '/' && strcmp(s + lp - ls, sub) == 0 &&
+           (req->route == NULL || (lp > ls + 8 && strncmp(s + lp - ls - 8, "/{name}/", 8) == 0));
 }
 
 /* `out` (a copy of cur) with next's status, or its checked content merged

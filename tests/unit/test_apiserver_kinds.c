@@ -142,6 +142,11 @@ static void test_update_conflict_and_status(void **state)
     assert_int_equal(get(get(e, "status"), "s")->valueint, 2);
     assert_int_equal(get(get(e, "spec"), "a")->valueint, 5);
     assert_string_equal(cJSON_GetStringValue(get(get(get(e, "metadata"), "labels"), "l")), "v");
+    /* An object named "status" is the object, not a subresource. */
+    cleanup_cjson cJSON *f = NULL, *g = NULL;
+    assert_int_equal(call(fx, "POST", W, "{\"metadata\":{\"name\":\"status\"},\"spec\":{\"a\":1}}", &f), 201);
+    assert_int_equal(call(fx, "PATCH", W "/status", "{\"spec\":{\"a\":7}}", &g), 200);
+    assert_int_equal(get(get(g, "spec"), "a")->valueint, 7);
 }
 
 static void test_delete_options(void **state)
