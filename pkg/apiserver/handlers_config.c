@@ -7,6 +7,7 @@
 
 #include "api/configobj.h"
 #include "api/configproto.h"
+#include "api/fielderr.h"
 #include "apiserver/kindtable.h"
 #include "apiserver/router.h"
 #include "apiserver/server.h"
@@ -78,19 +79,29 @@ static bool same(const cJSON *a, const cJSON *b)
     return (a == NULL && b == NULL) || cJSON_Compare(a, b, 1);
 }
 
-/* The content fields come from next; an immutable object's data stays
- * (its metadata may change, as in Kubernetes). */
+/* The content fields come from next. An immutable object keeps its data
+ * and stays immutable (its metadata may change), with kube-apiserver's
+ * errors in its order. */
 static int merge(struct kj_http_req *req, const struct kj_kt_kind *k, const cJSON *cur,
                  const cJSON *next, cJSON *out, struct kj_http_resp *resp)
 {
-    const char *name = kj_route_param(&req->params, "name");
-    if (cJSON_IsTrue(get(cur, "immutable")) &&
-        (!same(get(cur, "data"), get(next, "data")) ||
-         !same(get(cur, "binaryData"), get(next, "binaryData")))) {
-        cleanup_free char *msg = xasprintf("%s \"%s\" is invalid: data: Forbidden: field is immutable when `immutable` is set",
-                                           k->kind, name);
-        kj_http_resp_json(resp, 422, kj_status_failure(422, "Invalid", msg, name, "", k->resource));
-        return 1;
+    if (cJSON_IsTrue(get(cur, "immutable"))) {
+        static const char why[] = "field is immutable when `immutable` is set";
+        struct kj_field_errors errs;
+        kj_field_errors_init(&errs);
+        if (!cJSON_IsTrue(get(next, "immutable")))
+            kj_fe_forbidden(&errs, "immutable", why);
+        if (!same(get(cur, "data"), get(next, "data")))
+            kj_fe_forbidden(&errs, "data", why);
+        if (!same(get(cur, "binaryData"), get(next, "binaryData")))
+            kj_fe_forbidden(&errs, "binaryData", why);
+        if (errs.len > 0) {
+            const char *name = kj_route_param(&req->params, "name");
+            kj_http_resp_json(resp, 422, kj_field_errors_status(&errs, k->kind, k->group, name));
+            kj_field_errors_free(&errs);
+            return 1;
+        }
+        kj_field_errors_free(&errs);
     }
     for (size_t i = 0; i < sizeof content_keys / sizeof content_keys[0]; i++) {
         cJSON_DeleteItemFromObjectCaseSensitive(out, content_keys[i]);

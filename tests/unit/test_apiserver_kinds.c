@@ -183,6 +183,12 @@ static void test_configmaps(void **state)
     assert_int_equal(call(fx, "PATCH", CM "/c", "{\"data\":{\"k\":\"w\"}}", &d), 422);
     assert_string_equal(msg(d), "ConfigMap \"c\" is invalid: data: Forbidden: field is immutable when "
                                 "`immutable` is set");
+    /* Nor may it become mutable again; both errors, kube-apiserver's order. */
+    cleanup_cjson cJSON *j = NULL;
+    assert_int_equal(call(fx, "PATCH", CM "/c", "{\"immutable\":false,\"binaryData\":{\"b\":\"AA==\"}}", &j), 422);
+    assert_string_equal(msg(j), "ConfigMap \"c\" is invalid: [immutable: Forbidden: field is immutable when "
+                                "`immutable` is set, binaryData: Forbidden: field is immutable when `immutable` "
+                                "is set]");
     /* Metadata of an immutable ConfigMap (no binaryData) may change. */
     assert_int_equal(call(fx, "PATCH", CM "/c", "{\"metadata\":{\"labels\":{\"a\":\"b\"}}}", &g), 200);
     /* A dry-run delete answers and deletes nothing. */
