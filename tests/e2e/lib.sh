@@ -48,7 +48,9 @@ _kj_cleanup() {
         local ids
         ids=$(docker ps -aq --filter "label=io.kjob.test=$KJ_TEST_ID" 2>/dev/null)
         [ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1
-        docker network rm "$KJ_TEST_NET" >/dev/null 2>&1
+        # The engine releases the endpoints of just-removed containers a
+        # moment later ("has active endpoints"): retry for a while.
+        wait_for 15 docker network rm "$KJ_TEST_NET" || true
         rm -rf "$KJ_TMP"
     else
         echo "# kept: $KJ_TMP, network $KJ_TEST_NET"
