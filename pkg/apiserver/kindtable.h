@@ -33,7 +33,7 @@ struct kj_kt_kind {
     const char *group;       /* "" for core/v1, else e.g. "apps" */
     const char *api_version; /* "v1", "apps/v1" */
     const char *kind, *list_kind;
-    /* PUT/PATCH on a path ending in /status replace only .status. */
+    /* PUT/PATCH on the .../{name}/status routes replace only .status. */
     bool status_subresource;
     /* DELETE reads DeleteOptions: dryRun answers without deleting, the
      * propagation policy goes to `on_delete`. */

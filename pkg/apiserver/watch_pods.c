@@ -6,8 +6,9 @@
  * come from the runtime (kj_apiserver_pods_changed: every observation) and
  * from the store (Jobs, ReplicaSets: the ledger and status a pod view
  * reads), coalesced over KICK_MS; a slow SAFETY_MS tick covers anything
- * else. One look costs one pod listing and never blocks the loop. With `Accept: ...;as=Table` (kubectl get -w)
- * each event's object is a one-row Table, as kube-apiserver sends.
+ * else. One look costs one pod listing and never blocks the loop. With
+ * `Accept: ...;as=Table` (kubectl get -w) each event's object is a one-row
+ * Table, as kube-apiserver sends.
  * Pods have no history: a watch without a resourceVersion (or "0") starts
  * with ADDED events for the current pods; with one (a list's, as kubectl
  * get -w passes) it only reports changes from now on. */
