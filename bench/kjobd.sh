@@ -11,8 +11,8 @@
 #             engine: a pod always has one). Then the Job is deleted
 #             (propagationPolicy=Background) and the time until its 100
 #             exited containers are gone is shown apart.
-#             KJ_BENCH_KJOB_FIRST=1 runs the Job before the shell loops
-#             (alternate it across runs).
+#             KJ_BENCH_KJOB_FIRST=1 runs the Job before the shell loops;
+#             KJ_BENCH_ROUNDS=N alternates N rounds and prints medians.
 #   latency   POST of a one-pod Job (sleep 30) to the engine's `start` event of
 #             its container, against `docker run -d` of the same container to
 #             its `start` event; N runs each (KJ_BENCH_RUNS, default 10),
@@ -159,13 +159,13 @@ shell_loop() { # RUNLABEL NETWORK: prints ns
 kjob_makespan() { # sets kj and rm_t (ns)
     local t0 t1 code end wfd wpid
     t0=$(now_ns)
-    code=$(post_job "$(job_json makespan 100 10 makespan '["true"]')")
-    [ "$code" = 201 ] || die "POST makespan: $code $(cat "$TMP/post.out")"
+    code=$(post_job "$(job_json "$MK" 100 10 "$MK" '["true"]')")
+    [ "$code" = 201 ] || die "POST $MK: $code $(cat "$TMP/post.out")"
     # A watch tells the end the moment it is written, at no cost while
     # waiting (polling with curl and jq every 50 ms took ~4 % of the CPU
     # the engine needs). Without a resourceVersion it starts with the Job as
     # it is now, so it may open after the POST.
-    exec {wfd}< <(exec curl -sN "$JOBS?watch=1&fieldSelector=metadata.name=makespan")
+    exec {wfd}< <(exec curl -sN "$JOBS?watch=1&fieldSelector=metadata.name=$MK")
     wpid=$!
     end=$(timeout 900 grep -m1 -oE '"type":"(Complete|Failed)","status":"True"' <&"$wfd")
     t1=$(now_ns)
@@ -173,17 +173,17 @@ kjob_makespan() { # sets kj and rm_t (ns)
     exec {wfd}<&-
     case "$end" in
     *Complete*) ;;
-    *Failed*) die "makespan Job failed: $(curl -sf "$JOBS/makespan" | jq -c .status)" ;;
+    *Failed*) die "makespan Job failed: $(curl -sf "$JOBS/$MK" | jq -c .status)" ;;
     *) die "makespan Job not complete after 900 s" ;;
     esac
     kj=$((t1 - t0))
     echo "kjob Job (POST to Complete; 100 exited containers kept; load at start $1): $(secs $kj) s;" \
-        "status $(curl -sf "$JOBS/makespan" | jq -c '{succeeded: .status.succeeded, failed: (.status.failed // 0)}')"
-    wait_for 30 dies_seen "$ev" makespan
-    event_summary "$ev" makespan
+        "status $(curl -sf "$JOBS/$MK" | jq -c '{succeeded: .status.succeeded, failed: (.status.failed // 0)}')"
+    wait_for 30 dies_seen "$ev" "$MK"
+    event_summary "$ev" "$MK"
     t0=$(now_ns)
-    delete_job makespan || die "DELETE makespan failed"
-    wait_for 600 no_containers "io.kjob.bench-run=makespan" || die "makespan containers still there after 600 s"
+    delete_job "$MK" || die "DELETE makespan failed"
+    wait_for 600 no_containers "io.kjob.bench-run=$MK" || die "makespan containers still there after 600 s"
     rm_t=$(($(now_ns) - t0))
     echo "kjob DELETE (Background) to all 100 containers removed: $(secs $rm_t) s"
 }
@@ -191,40 +191,56 @@ kjob_makespan() { # sets kj and rm_t (ns)
 shell_makespan() { # sets shell and shellnet (ns)
     local l
     l=$(load1)
-    shell=$(shell_loop shell-none none) || exit 1
+    shell=$(shell_loop "shell-none$R" none) || exit 1
     echo "shell loop, --network none (no network set-up; load at start $l): $(secs "$shell") s"
-    wait_for 30 dies_seen "$ev" shell-none
-    event_summary "$ev" shell-none
+    wait_for 30 dies_seen "$ev" "shell-none$R"
+    event_summary "$ev" "shell-none$R"
     l=$(load1)
-    shellnet=$(shell_loop shell-net "$NET") || exit 1
+    shellnet=$(shell_loop "shell-net$R" "$NET") || exit 1
     echo "shell loop, --network $NET (kjobd's internal bridge, as the pods: the target's comparison; load at start $l): $(secs "$shellnet") s"
-    wait_for 30 dies_seen "$ev" shell-net
-    event_summary "$ev" shell-net
+    wait_for 30 dies_seen "$ev" "shell-net$R"
+    event_summary "$ev" "shell-net$R"
 }
 
-# KJ_BENCH_KJOB_FIRST=1 runs the Job before the shell loops: alternate it
-# across runs so that the load a side leaves behind does not always fall on
-# the same side.
+# KJ_BENCH_KJOB_FIRST=1 runs the Job before the shell loops in the first
+# round; KJ_BENCH_ROUNDS=N runs N rounds alternating which side goes first
+# (the load a side leaves behind then falls on both) and prints the median
+# of the rounds' ratios.
 bench_makespan() {
     echo "== makespan: 100 completions, parallelism 10, '$IMAGE true' (load $(load))"
     ev=$TMP/mk-events
-    local shell shellnet kj rm_t
+    local shell shellnet kj rm_t r first net=() none=()
     docker events --since "$(date +%s)" --filter type=container --filter event=create --filter event=start \
         --filter event=die --filter "label=io.kjob.bench=$ID" \
         --format '{{.TimeNano}} {{.Action}} {{.Actor.ID}} {{index .Actor.Attributes "io.kjob.bench-run"}}' >"$ev" 2>/dev/null &
     EPIDS+=($!)
     events_live "$ev"
-    if [ "${KJ_BENCH_KJOB_FIRST:-0}" = 1 ]; then
-        kjob_makespan "$(load1)"
-        shell_makespan
-    else
-        shell_makespan
-        kjob_makespan "$(load1)"
+    first=${KJ_BENCH_KJOB_FIRST:-0}
+    for r in $(seq "${KJ_BENCH_ROUNDS:-1}"); do
+        R=-r$r
+        MK=makespan$R
+        echo "-- round $r ($([ "$first" = 1 ] && echo kjob || echo shell) first)"
+        if [ "$first" = 1 ]; then
+            kjob_makespan "$(load1)"
+            shell_makespan
+        else
+            shell_makespan
+            kjob_makespan "$(load1)"
+        fi
+        net+=("$(ratio $kj "$shellnet")")
+        none+=("$(ratio $kj "$shell")")
+        echo "ratio kjob/shell($NET): ${net[-1]} (Job only), $(ratio $((kj + rm_t)) "$shellnet") (Job + removal);" \
+            "kjob/shell(none): ${none[-1]}"
+        first=$((1 - first))
+    done
+    if [ "${#net[@]}" -gt 1 ]; then
+        echo "median over ${#net[@]} rounds: kjob/shell(same network) $(median "${net[@]}") (${net[*]});" \
+            "kjob/shell(none) $(median "${none[@]}")"
     fi
-    echo "ratio kjob/shell($NET): $(ratio $kj "$shellnet") (Job only), $(ratio $((kj + rm_t)) "$shellnet") (Job + removal);" \
-        "kjob/shell(none): $(ratio $kj "$shell")"
     echo "load after: $(load)"
 }
+
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # Latency of run $1 from t0 $2 in the events file $3 (prints ns).
 event_after() {
