@@ -2,8 +2,9 @@
  * `kubectl explain job.spec.template.spec.containers` walks the same model
  * the decoder reads: one component per struct, properties typed from the
  * fields, nested structs by $ref (wrapped in allOf, as kube-apiserver
- * publishes them). The tables carry no prose, so fields have no
- * description. */
+ * publishes them). The tables carry no prose: the JobSpec fields, the heart
+ * of kjob, have a short description here (k8s-job.md §1.1, and what kjob
+ * does with them); the rest have none. */
 #include "api/codec.h"
 
 #include <stdio.h>
@@ -12,6 +13,60 @@
 #include "api/schema.h"
 
 #define MAX_STRUCTS 128
+
+static const struct {
+    const char *go_name, *field, *text;
+} descriptions[] = {
+    {"Job", "metadata", "The Job's name, namespace, labels and annotations."},
+    {"Job", "spec", "What the Job runs and how: pods, completions, parallelism, failure "
+                    "handling."},
+    {"Job", "status", "What the Job controller observed: pod counts, conditions, times."},
+    {"JobSpec", "parallelism", "Maximum number of the Job's pods running at once. Defaults to 1."},
+    {"JobSpec", "completions",
+     "Number of successfully finished pods the Job needs. Unset with parallelism set: a work "
+     "queue, done once any pod succeeds and none runs. Both unset: 1."},
+    {"JobSpec", "activeDeadlineSeconds",
+     "Seconds since status.startTime after which the Job fails (DeadlineExceeded) and its "
+     "running pods are stopped."},
+    {"JobSpec", "podFailurePolicy",
+     "Rules on failed pods' exit codes (FailJob, FailIndex, Ignore, Count), first match wins. "
+     "Immutable."},
+    {"JobSpec", "successPolicy", "When an Indexed Job counts as succeeded before all its indexes "
+                                 "have. Immutable."},
+    {"JobSpec", "backoffLimit",
+     "Failures before the Job fails (BackoffLimitExceeded): failed pods under restartPolicy "
+     "Never, the sum of restartCounts under OnFailure. Defaults to 6 (to 2147483647 with "
+     "backoffLimitPerIndex)."},
+    {"JobSpec", "backoffLimitPerIndex", "Failures allowed per index of an Indexed Job. Immutable."},
+    {"JobSpec", "maxFailedIndexes", "Failed indexes after which the whole Job fails; needs "
+                                    "backoffLimitPerIndex."},
+    {"JobSpec", "selector", "Label selector of the Job's pods; generated (controller-uid) unless "
+                            "manualSelector is true. Immutable."},
+    {"JobSpec", "manualSelector", "Use the given selector instead of the generated one."},
+    {"JobSpec", "template", "The pods to create: one Docker container (or a pod group for "
+                            "several containers) per pod. Immutable."},
+    {"JobSpec", "ttlSecondsAfterFinished",
+     "Seconds after the Job finished (Complete or Failed) when it and its pods are deleted."},
+    {"JobSpec", "completionMode",
+     "NonIndexed (default) or Indexed: each pod gets an index 0..completions-1 "
+     "(JOB_COMPLETION_INDEX, hostname <job>-<index>). Immutable."},
+    {"JobSpec", "suspend", "True: no pods are created and running ones are deleted; false "
+                           "resumes and resets startTime."},
+    {"JobSpec", "podReplacementPolicy",
+     "When a replacement pod may be created: TerminatingOrFailed (default) or Failed (default "
+     "with podFailurePolicy)."},
+    {"JobSpec", "managedBy", "The controller that owns the Job; kjob runs only Jobs without one "
+                             "(or kubernetes.io/job-controller). Immutable."},
+};
+
+static const char *description(const struct kj_schema *sc, const char *field)
+{
+    for (size_t i = 0; i < sizeof descriptions / sizeof descriptions[0]; i++)
+        if (strcmp(descriptions[i].go_name, sc->go_name) == 0 &&
+            strcmp(descriptions[i].field, field) == 0)
+            return descriptions[i].text;
+    return NULL;
+}
 
 /* The component name given to each struct reached from the root. */
 struct names {
@@ -123,9 +178,13 @@ static void add_struct(const struct kj_schema *sc, const char *prefix, struct na
     cJSON *s = typed("object", NULL);
     cJSON_AddItemToObject(schemas, name, s); /* before recursing: cycles end here */
     cJSON *props = cJSON_AddObjectToObject(s, "properties");
-    for (size_t i = 0; i < sc->n_fields; i++)
-        cJSON_AddItemToObject(props, sc->fields[i].json,
-                              property(&sc->fields[i], prefix, nm, schemas));
+    for (size_t i = 0; i < sc->n_fields; i++) {
+        cJSON *prop = property(&sc->fields[i], prefix, nm, schemas);
+        const char *text = description(sc, sc->fields[i].json);
+        if (text != NULL)
+            cJSON_AddStringToObject(prop, "description", text);
+        cJSON_AddItemToObject(props, sc->fields[i].json, prop);
+    }
 }
 
 cJSON *kj_kind_openapi(enum kj_kind kind, const char *prefix, cJSON *schemas)

@@ -175,6 +175,8 @@ check_eq "kubectl diff changed nothing" 2 "$("${K[@]}" get job oneshot -o jsonpa
 golden dry-delete "delete --dry-run=server" "$(kc delete job bbsleep --dry-run=server)"
 check_eq "a dry-run delete keeps the Job" "job.batch/bbsleep" "$(kc get job bbsleep -o name)"
 check_eq "kubectl explain finds the Job schema" "KIND:       Job" "$(kc explain job | grep '^KIND:')"
+check_eq "kubectl explain shows what a JobSpec field does" "Maximum number of the Job's pods running at once. Defaults to 1." \
+    "$(kc explain job.spec.parallelism | sed -n '/^DESCRIPTION:/{n;p;q}' | sed 's/^ *//')"
 out=$(kc explain job.spec.template.spec.containers.resources)
 if grep -q '^FIELD: resources <ResourceRequirements>' <<<"$out" && grep -qE '^  limits\s' <<<"$out"; then ok "kubectl explain walks the Job's model down to a container's resources"; else not_ok "kubectl explain walks the Job's model down to a container's resources" "$out"; fi
 

@@ -157,10 +157,14 @@ static void test_openapi_field_validation_on_patch(void **state)
     assert_json(cJSON_GetArrayItem(cJSON_GetObjectItem(job, "x-kubernetes-group-version-kind"), 0),
                 "{\"group\":\"batch\",\"kind\":\"Job\",\"version\":\"v1\"}");
     assert_json(cJSON_GetObjectItem(cJSON_GetObjectItem(job, "properties"), "spec"),
-                "{\"allOf\":[{\"$ref\":\"#/components/schemas/io.k8s.api.batch.v1.JobSpec\"}]}");
+                "{\"allOf\":[{\"$ref\":\"#/components/schemas/io.k8s.api.batch.v1.JobSpec\"}],"
+                "\"description\":\"What the Job runs and how: pods, completions, parallelism, failure "
+                "handling.\"}");
     cJSON *spec = cJSON_GetObjectItem(cJSON_GetObjectItem(schemas, "io.k8s.api.batch.v1.JobSpec"),
                                       "properties");
-    assert_json(cJSON_GetObjectItem(spec, "parallelism"), "{\"type\":\"integer\",\"format\":\"int32\"}");
+    assert_json(cJSON_GetObjectItem(spec, "parallelism"),
+                "{\"type\":\"integer\",\"format\":\"int32\",\"description\":\"Maximum number of "
+                "the Job's pods running at once. Defaults to 1.\"}");
     cJSON *ps = cJSON_GetObjectItem(schemas, "io.k8s.api.batch.v1.PodSpec");
     assert_json(cJSON_GetObjectItem(cJSON_GetObjectItem(ps, "properties"), "containers"),
                 "{\"type\":\"array\",\"items\":{\"allOf\":[{\"$ref\":"
