@@ -14,6 +14,11 @@
 #include "util/error.h"
 
 int kj_h_jobs_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+/* A list (or, with ?watch=1, a watch) of the store's `resource` in the
+ * route's {namespace} (all when absent) as `api_version`/`list_kind`, with
+ * label/field selectors: what every kind kept whole in the store serves. */
+int kj_h_store_list(struct kj_http_req *req, struct kj_http_resp *resp, const char *resource,
+                    const char *api_version, const char *list_kind, kj_error_t *err);
 int kj_h_jobs_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_job_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_job_replace(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);

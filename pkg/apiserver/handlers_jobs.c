@@ -95,9 +95,8 @@ int kj_list_item_cb(const char *ns, const char *name, const cJSON *obj, void *da
     return 0;
 }
 
-/* Shared by jobs and events: list `resource` of the store as `list_kind`. */
-static int store_list(struct kj_http_req *req, struct kj_http_resp *resp, const char *resource,
-                      const char *api_version, const char *list_kind, kj_error_t *err)
+int kj_h_store_list(struct kj_http_req *req, struct kj_http_resp *resp, const char *resource,
+                    const char *api_version, const char *list_kind, kj_error_t *err)
 {
     const char *ns = kj_route_param(&req->params, "namespace");
     if (ns != NULL && kj_namespace_check(ns, err) < 0)
@@ -124,12 +123,12 @@ static int store_list(struct kj_http_req *req, struct kj_http_resp *resp, const 
 
 int kj_h_jobs_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
 {
-    return store_list(req, resp, JOBS, "batch/v1", "JobList", err);
+    return kj_h_store_list(req, resp, JOBS, "batch/v1", "JobList", err);
 }
 
 int kj_h_events_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
 {
-    return store_list(req, resp, "events", "v1", "EventList", err);
+    return kj_h_store_list(req, resp, "events", "v1", "EventList", err);
 }
 
 int kj_h_job_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)

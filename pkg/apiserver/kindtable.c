@@ -70,27 +70,7 @@ static int answer_stored(struct kj_http_req *req, struct kj_http_resp *resp, int
 int kj_kt_h_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
 {
     const struct kj_kt_kind *k = kind_of(req);
-    const char *ns = kj_route_param(&req->params, "namespace");
-    if (ns != NULL && kj_namespace_check(ns, err) < 0)
-        return -1;
-    struct kj_list_opts opts;
-    if (kj_list_opts_parse(&req->query, &opts, err) < 0)
-        return -1;
-    if (opts.watch)
-        return kj_watch_start(req, resp, k->resource, &opts, err);
-    struct kj_filter filter;
-    if (kj_filter_from_opts(&opts, &filter, err) < 0) {
-        kj_filter_clear(&filter);
-        return -1;
-    }
-    char rv[32];
-    snprintf(rv, sizeof rv, "%llu", (unsigned long long)kj_store_current_rv(kj_kt_store(req)));
-    cJSON *list = kj_list_json_new(k->api_version, k->list_kind, rv);
-    kj_assert(list != NULL);
-    struct kj_list_ctx lc = {&filter, get(list, "items")};
-    kj_store_list(kj_kt_store(req), k->resource, ns, kj_list_item_cb, &lc);
-    kj_filter_clear(&filter);
-    return kj_http_resp_json(resp, 200, list);
+    return kj_h_store_list(req, resp, k->resource, k->api_version, k->list_kind, err);
 }
 
 /* The request body as an object of kind k: kind and apiVersion checked when
