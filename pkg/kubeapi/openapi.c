@@ -162,19 +162,25 @@ static void add_paths(cJSON *paths, const struct kj_api_resource *r)
     }
 }
 
-static cJSON *shallow_schema(const struct kj_api_resource *r)
+/* What kubectl explain finds a kind's schema by (the group-version-kind
+ * extension), and its one-line description. */
+static void add_kind_identity(cJSON *s, const struct kj_api_resource *r)
 {
-    cJSON *s = cJSON_CreateObject();
     char desc[160];
     snprintf(desc, sizeof(desc), "%s as served by kjobd.", r->kind);
     cJSON_AddStringToObject(s, "description", desc);
-    cJSON_AddStringToObject(s, "type", "object");
-    /* kubectl explain finds a kind's schema by this extension. */
     cJSON *gvk = cJSON_CreateObject();
     cJSON_AddStringToObject(gvk, "group", r->group);
     cJSON_AddStringToObject(gvk, "kind", r->kind);
     cJSON_AddStringToObject(gvk, "version", r->version);
     cJSON_AddItemToArray(cJSON_AddArrayToObject(s, "x-kubernetes-group-version-kind"), gvk);
+}
+
+static cJSON *shallow_schema(const struct kj_api_resource *r)
+{
+    cJSON *s = cJSON_CreateObject();
+    add_kind_identity(s, r);
+    cJSON_AddStringToObject(s, "type", "object");
     cJSON *props = cJSON_AddObjectToObject(s, "properties");
     static const char *const fields[] = {"apiVersion", "kind"};
     for (size_t i = 0; i < 2; i++) {
@@ -209,16 +215,8 @@ static void add_schema(cJSON *schemas, const struct kj_api_resource *r)
             cJSON_AddItemToObject(schemas, r->schema_name, shallow_schema(r));
         return;
     }
-    if (cJSON_GetObjectItemCaseSensitive(s, "x-kubernetes-group-version-kind") != NULL)
-        return; /* a subresource of a kind already described */
-    char desc[160];
-    snprintf(desc, sizeof(desc), "%s as served by kjobd.", r->kind);
-    cJSON_AddStringToObject(s, "description", desc);
-    cJSON *gvk = cJSON_CreateObject();
-    cJSON_AddStringToObject(gvk, "group", r->group);
-    cJSON_AddStringToObject(gvk, "kind", r->kind);
-    cJSON_AddStringToObject(gvk, "version", r->version);
-    cJSON_AddItemToArray(cJSON_AddArrayToObject(s, "x-kubernetes-group-version-kind"), gvk);
+    if (cJSON_GetObjectItemCaseSensitive(s, "x-kubernetes-group-version-kind") == NULL)
+        add_kind_identity(s, r); /* else: a subresource of a kind already described */
 }
 
 cJSON *kj_openapi_v3_doc(const char *gv)
