@@ -20,6 +20,7 @@
 # machine. Every side prints the 1-minute load average it started at. The
 # summary is the median of the per-round ratios client/CLI.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 n=${1:-200}
 c=${2:-10}
 bin=${3:-build/default/bench/docker_client}
@@ -32,7 +33,6 @@ docker image inspect "$image" >/dev/null
 
 tmp=$(mktemp /tmp/kjob-bench-client.XXXXXX)
 
-load1() { cut -d' ' -f1 /proc/loadavg; }
 
 label=kjbench-client-$$
 rm_flag=--rm
@@ -74,6 +74,6 @@ for r in $(seq "$rounds"); do
     sed 's/^/  /' "$tmp"
     unset wall at
 done
-median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+median=$(median "${ratios[@]}")
 printf 'ratio client/cli: median %.2f over %d rounds (%s); load after %s\n' "$median" "$rounds" \
     "$(printf '%.2f ' "${ratios[@]}" | sed 's/ $//')" "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -26,6 +26,7 @@
 # carries io.kjob.bench=<id> (kjobd's pods also io.kjob.namespace=<ns>) and
 # is removed on exit, however the script ends.
 set -uo pipefail
+source "$(dirname "$0")/lib.sh"
 
 what=${1:-all}
 KJOBD=${2:-${KJOBD:-bin/kjobd}}
@@ -91,8 +92,6 @@ now_ns() { date +%s%N; }
 secs() { echo "scale=2; $1 / 1000000000" | bc; }
 ms() { echo "scale=0; $1 / 1000000" | bc; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
-load() { cut -d' ' -f1-3 /proc/loadavg; }
-load1() { cut -d' ' -f1 /proc/loadavg; }
 
 post_job() { # JSON: prints the HTTP code
     curl -s -o "$TMP/post.out" -w '%{http_code}' -X POST -H 'Content-Type: application/json' --data-binary "$1" "$JOBS"
@@ -239,8 +238,6 @@ bench_makespan() {
     fi
     echo "load after: $(load)"
 }
-
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # Latency of run $1 from t0 $2 in the events file $3 (prints ns).
 event_after() {
