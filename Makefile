@@ -22,7 +22,9 @@ SANITIZER ?=
 VARIANT ?= $(if $(SANITIZER),$(SANITIZER),default)
 BUILD   := build/$(VARIANT)
 
-PKGS      := libcurl libcjson yaml-0.1 libevent libevent_openssl libssl libcrypto
+# libevent_core + _extra rather than libevent (which holds both): libevent_openssl
+# loads libevent_core anyway, and --as-needed drops the -levent its .pc adds.
+PKGS      := libcurl libcjson yaml-0.1 libevent_core libevent_extra libevent_openssl libssl libcrypto
 TEST_PKGS := cmocka
 
 STD   := -std=c11 -D_GNU_SOURCE
@@ -32,7 +34,7 @@ WARN  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
          -Werror=missing-prototypes -Werror=missing-declarations -Werror=strict-prototypes
 OPT   := -O2 -g
 HARDEN := -fstack-protector-strong -fPIE
-HARDEN_LD := -pie -Wl,-z,relro,-z,now
+HARDEN_LD := -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 ifneq ($(CI),)
 KJ_CFLAGS += -Werror
 endif

@@ -26,6 +26,13 @@ static int ssl_error(kj_error_t *err, const char *what, const char *file)
     return kj_make_error(err, 0, "%s `%s`: %s", what, file, buf);
 }
 
+void kj_tls_init_unused(void)
+{
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
+                         OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
+                     NULL);
+}
+
 SSL_CTX *kj_tls_server_ctx(const char *cert_file, const char *key_file, kj_error_t *err)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());

@@ -12,6 +12,13 @@
 
 typedef struct ssl_ctx_st SSL_CTX;
 
+/* For a process that will do no TLS at all: libcurl initialises OpenSSL as its
+ * backend anyway, which loads openssl.cnf and OpenSSL's error strings (0.8 MiB
+ * resident). Called before curl_global_init(), this makes that initialisation
+ * skip both: OpenSSL keeps the first answer for the life of the process, so a
+ * later TLS error would have no text. */
+void kj_tls_init_unused(void);
+
 /* A TLS 1.2+ server context from PEM files (certificate chain, private key).
  * Fails (NULL, *err with OpenSSL's reason) when a file cannot be read or the
  * key does not match the certificate. Free with SSL_CTX_free. */

@@ -184,6 +184,8 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
         goto fail;
     }
     struct kj_docker_opts dopts = {.host = cfg->docker_host};
+    if (cfg->tls_cert == NULL && !kj_docker_uses_tls(&dopts))
+        kj_tls_init_unused();
     k->docker = kj_docker_new(k->base, &dopts, err);
     if (k->docker == NULL) {
         kj_error_wrap(err, "docker client");

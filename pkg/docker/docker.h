@@ -91,6 +91,10 @@ typedef struct kj_docker_req kj_docker_req_t; /* handle of one request or stream
 struct kj_docker *kj_docker_new(struct event_base *base, const struct kj_docker_opts *opts,
                                 kj_error_t *err);
 
+/* Whether a client made from `opts` (and the environment, as kj_docker_new()
+ * reads it) would speak TLS to the engine; true when the host does not parse. */
+bool kj_docker_uses_tls(const struct kj_docker_opts *opts);
+
 /* Cancel every request and stream (their callbacks are NOT called), close
  * connections and free the client. Call before event_base_free(). NULL is a
  * no-op. Must not be called from inside one of this client's callbacks. */

@@ -198,3 +198,19 @@ int kj_docker_endpoint_parse(const struct kj_docker_opts *opts, const struct kj_
     *out = ep;
     return 0;
 }
+
+bool kj_docker_uses_tls(const struct kj_docker_opts *opts)
+{
+    struct kj_docker_env env;
+    kj_docker_env_from_process(&env);
+    struct kj_docker_endpoint ep = {0};
+    kj_error_t err = NULL;
+    /* A host that does not parse may be meant as TLS; kj_docker_new() reports it. */
+    if (kj_docker_endpoint_parse(opts, &env, &ep, &err) < 0) {
+        kj_error_release(&err);
+        return true;
+    }
+    bool tls = ep.tls;
+    kj_docker_endpoint_clear(&ep);
+    return tls;
+}

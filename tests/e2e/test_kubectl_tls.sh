@@ -26,6 +26,14 @@ out=$("$KJOBD_BIN" --listen "$GW:$RPORT" --tls-cert "$KJ_TMP/cert.pem" --tls-key
     --token-file "$KJ_TMP/tokens" --state-dir "$KJ_TMP/st0" --offline 2>&1)
 if grep -q "readable by group or others" <<<"$out"; then ok "a world-readable token file is refused"; else not_ok "a world-readable token file is refused" "$out"; fi
 chmod 600 "$KJ_TMP/tokens"
+# kjobd skips OpenSSL's error strings only when it does no TLS at all (see
+# kj_tls_init_unused): with --tls-cert a bad file is explained in words.
+echo "not a certificate" >"$KJ_TMP/bad.pem"
+out=$("$KJOBD_BIN" --listen "$GW:$RPORT" --tls-cert "$KJ_TMP/bad.pem" --tls-key "$KJ_TMP/key.pem" \
+    --token-file "$KJ_TMP/tokens" --state-dir "$KJ_TMP/st0" --offline 2>&1 | tail -n 1)
+if grep -q "read TLS certificate .*bad.pem.*: error:.*PEM routines::no start line" <<<"$out"; then
+    ok "a bad certificate is refused with OpenSSL's reason in words"
+else not_ok "a bad certificate is refused with OpenSSL's reason in words" "$out"; fi
 
 kjobd_start --listen "$GW:$RPORT" --listen "unix:$KJ_TMP/kjobd.sock" \
     --tls-cert "$KJ_TMP/cert.pem" --tls-key "$KJ_TMP/key.pem" --token-file "$KJ_TMP/tokens"

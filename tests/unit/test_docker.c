@@ -616,6 +616,31 @@ static void test_endpoint_tls(void **state)
     rmdir(dir);
 }
 
+/* kj_docker_uses_tls reads the process environment, as kj_docker_new does. */
+static void test_endpoint_uses_tls(void **state)
+{
+    (void)state;
+    unsetenv("DOCKER_HOST");
+    unsetenv("DOCKER_TLS_VERIFY");
+    unsetenv("DOCKER_TLS");
+    unsetenv("DOCKER_CERT_PATH");
+    assert_false(kj_docker_uses_tls(NULL));
+    struct kj_docker_opts o = {.host = "tcp://127.0.0.1:2375"};
+    assert_false(kj_docker_uses_tls(&o));
+    o.tls = KJ_DOCKER_TLS_NO_VERIFY;
+    assert_true(kj_docker_uses_tls(&o));
+    setenv("DOCKER_HOST", "tcp://127.0.0.1:2376", 1);
+    setenv("DOCKER_TLS", "1", 1);
+    assert_true(kj_docker_uses_tls(NULL));
+    o = (struct kj_docker_opts){.host = "unix:///run/docker.sock"};
+    assert_false(kj_docker_uses_tls(&o));
+    /* A host that does not parse counts as TLS: the caller keeps OpenSSL whole. */
+    o.host = "ssh://engine";
+    assert_true(kj_docker_uses_tls(&o));
+    unsetenv("DOCKER_HOST");
+    unsetenv("DOCKER_TLS");
+}
+
 /* ---- queue and filters ------------------------------------------------------------ */
 
 static void test_queue_fifo_and_bound(void **state)
@@ -682,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_endpoint_defaults_and_unix),
         cmocka_unit_test(test_endpoint_tcp),
         cmocka_unit_test(test_endpoint_tls),
+        cmocka_unit_test(test_endpoint_uses_tls),
         cmocka_unit_test(test_queue_fifo_and_bound),
         cmocka_unit_test(test_filters),
     };
