@@ -55,13 +55,27 @@ static void count_pods(struct kj_sync_ctx *c, struct counts *k)
         k->succeeded = k->ndone;
 }
 
-/* Restart crash-looping OnFailure containers whose backoff is over. */
+/* Restart crash-looping OnFailure containers whose backoff is over, and
+ * start containers created but never started: a kjobd killed between its
+ * create and its start (or an engine that failed the start) leaves one, and
+ * the runtime reports CREATED only when no create of its own is in flight.
+ * Pods of several containers report CREATED while initialising; their
+ * members are started by the pod-group wrapper. */
 static void restarts_due(struct kj_sync_ctx *c)
 {
+    /* A suspended Job's pods are being deleted: nothing to start. */
+    bool start_created = !c->s->suspend && !c->s->deleting;
     for (int i = 0; i < c->L->n; i++) {
         const struct kj_ledger_pod *p = &c->L->pods[i];
         const struct kj_pod_obs *o = c->obs_of[i];
-        if (!kj_sync_is_active(p) || o == NULL || o->state != KJ_POD_OBS_EXITED)
+        if (!kj_sync_is_active(p) || o == NULL)
+            continue;
+        if (start_created && o->state == KJ_POD_OBS_CREATED && o->container_id != NULL &&
+            o->containers == NULL) {
+            kj_sync_add_action(c->r, KJ_SYNC_RESTART, p, o->container_id);
+            continue;
+        }
+        if (!c->s->on_failure || o->state != KJ_POD_OBS_EXITED)
             continue;
         int64_t at = p->last_exit_at +
                      kj_sync_backoff_delay(c->cfg->restart_base, c->cfg->restart_max, p->restarts);
@@ -427,8 +441,7 @@ int kj_job_sync(const cJSON *job, const struct kj_ledger *ledger, const struct k
             }
         k.active = k.ready = 0;
     } else {
-        if (s.on_failure)
-            restarts_due(&c);
+        restarts_due(&c);
         if (!s.deleting)
             manage_pods(&c, &k);
         bool complete = s.completions < 0 ? k.succeeded > 0 && k.active == 0

@@ -116,6 +116,11 @@ void kj_sync_result_clear(struct kj_sync_result *r);
  * `o` is the pod's latest observation (NULL = unknown: counted exits). */
 int kj_pod_restart_count(const struct kj_ledger_pod *p, const struct kj_pod_obs *o);
 
+/* Whether nothing of the pod runs any more: EXITED, and for a pod of
+ * several containers no member running (under OnFailure a group reports a
+ * failed container at once, while others may still run). */
+bool kj_pod_obs_all_exited(const struct kj_pod_obs *o);
+
 /* Pod name: "<prefix-cut-to-58><5 chars of bcdfghjklmnpqrstvwxz2456789>"
  * where prefix is "<job>-" or "<job>-<index>-" (§6.2). Returns a new string
  * (caller frees); aborts on OOM. */

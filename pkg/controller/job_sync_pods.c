@@ -154,7 +154,7 @@ void kj_sync_classify(struct kj_sync_ctx *c, bool *drop, int *terminating)
                 continue;
             }
             (*terminating)++;
-            if (o->state == KJ_POD_OBS_EXITED) {
+            if (kj_pod_obs_all_exited(o)) {
                 kj_sync_add_action(c->r, KJ_SYNC_REMOVE, p, o->container_id);
             } else {
                 /* Still running: a stop may have raced its create, or been

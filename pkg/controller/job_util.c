@@ -123,3 +123,17 @@ int kj_pod_restart_count(const struct kj_ledger_pod *p, const struct kj_pod_obs 
                    o->finished_at == p->last_exit_at;
     return p->restarts - (waiting ? 1 : 0);
 }
+
+bool kj_pod_obs_all_exited(const struct kj_pod_obs *o)
+{
+    if (o->state != KJ_POD_OBS_EXITED)
+        return false;
+    const cJSON *m;
+    cJSON_ArrayForEach(m, o->containers)
+    {
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m, "state"));
+        if (st != NULL && strcmp(st, "running") == 0)
+            return false;
+    }
+    return true;
+}

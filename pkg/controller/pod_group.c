@@ -12,26 +12,6 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-
-
-/* ---- members and pods ---- */
-
-
-
-
-
-
-
-
-
-
-
-/* ---- what the controller sees ---- */
-
-
-
-
-
 /* ---- operations on members ---- */
 
 /* Context of one inner operation; `batch` (may be NULL) collects the
@@ -77,7 +57,6 @@ static void batch_release(struct batch *b)
     free(b->pod);
     free(b);
 }
-
 
 static void step(struct pg_pod *p);
 static void remove_infra(struct pg_pod *p, struct batch *b);
@@ -224,7 +203,6 @@ static void restart_member(struct pg_pod *p, struct pg_member *m, struct batch *
     member_op(p, m, M_RESTART, b, NULL);
 }
 
-
 static void create_member(struct pg_pod *p, int i)
 {
     struct pg_member *m = &p->m[i];
@@ -264,8 +242,6 @@ static void create_member(struct pg_pod *p, int i)
     }
 }
 
-
-
 static void remove_infra(struct pg_pod *p, struct batch *b)
 {
     char **vols = pg_volume_names(p);
@@ -295,6 +271,12 @@ static void step(struct pg_pod *p)
         create_member(p, 0);
         return;
     }
+    /* Created but never started: a kjobd killed between a member's create
+     * and its start left it so (a create in flight keeps it busy). */
+    for (int i = 0; i < p->n; i++)
+        if (p->m[i].created && p->m[i].state == KJ_POD_OBS_CREATED && p->m[i].cid != NULL &&
+            !p->m[i].busy)
+            member_op(p, &p->m[i], M_RESTART, NULL, NULL);
     struct kj_group_agg agg;
     pg_aggregate(p, &agg);
     if (agg.state == KJ_POD_OBS_REMOVED) {

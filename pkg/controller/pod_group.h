@@ -16,11 +16,13 @@
  * members in kj_pod_obs.containers. Pods of one container pass through
  * untouched. The controller drives a group exactly like a one-container pod:
  * pod_restart (restartPolicy OnFailure) restarts the failed init container,
- * or the failed containers and any stopped sidecar.
+ * or the failed containers and any stopped sidecar, leaving running ones.
  *
- * Differences from Kubernetes, on purpose: a failed container of a group
- * restarts (OnFailure) only once every container has exited; restart counts
- * per member live in kjobd's memory (the pod's total is in the ledger).
+ * Under restartPolicy OnFailure a failed container restarts in place
+ * while the others go on, as the kubelet does; the back-off before it is
+ * the controller's, per pod (the kubelet's is per container: two
+ * containers failing together restart together here). Restart counts per
+ * member live in kjobd's memory (the pod's total is in the ledger).
  */
 #ifndef KJ_CONTROLLER_POD_GROUP_H
 #define KJ_CONTROLLER_POD_GROUP_H
@@ -103,7 +105,12 @@ struct kj_group_agg {
  * sidecar: started) in turn; an init container that fails ends the pod
  * (EXITED with its code); then the pod is RUNNING while any container runs
  * and EXITED once all containers have exited (success only if every one
- * exited 0); a member removed before it exited makes the pod REMOVED. */
-void kj_pod_group_aggregate(const struct kj_member_view *m, int n, struct kj_group_agg *out);
+ * exited 0); a member removed before it exited makes the pod REMOVED.
+ * `on_failure` (restartPolicy OnFailure): a container that failed makes
+ * the pod EXITED at once, other containers running or not, with
+ * finished_at the latest failure's (the exit the controller counts and
+ * restarts); stop_sidecars only once all containers have exited. */
+void kj_pod_group_aggregate(const struct kj_member_view *m, int n, bool on_failure,
+                            struct kj_group_agg *out);
 
 #endif

@@ -75,10 +75,11 @@ static void exited(const struct kj_member_view *v, struct kj_group_agg *out)
 }
 
 /* The containers, once every init container is done. */
-static void mains(const struct kj_member_view *m, int n, int from, struct kj_group_agg *out)
+static void mains(const struct kj_member_view *m, int n, int from, bool on_failure,
+                  struct kj_group_agg *out)
 {
     bool running = false, all_exited = true, removed = false;
-    const struct kj_member_view *failed = NULL, *waiting = NULL;
+    const struct kj_member_view *failed = NULL, *last_failed = NULL, *waiting = NULL;
     for (int i = from; i < n; i++) {
         const struct kj_member_view *v = &m[i];
         if (!v->created) {
@@ -98,6 +99,8 @@ static void mains(const struct kj_member_view *m, int n, int from, struct kj_gro
                 out->finished_at = v->finished_at;
             if (v->exit_code != 0 && failed == NULL)
                 failed = v;
+            if (v->exit_code != 0 && (last_failed == NULL || v->finished_at > last_failed->finished_at))
+                last_failed = v;
             break;
         case KJ_POD_OBS_REMOVED:
             removed = true;
@@ -117,6 +120,16 @@ static void mains(const struct kj_member_view *m, int n, int from, struct kj_gro
     if (removed) {
         out->state = KJ_POD_OBS_REMOVED;
         out->exit_code = failed != NULL ? failed->exit_code : 137;
+    } else if (on_failure && failed != NULL) {
+        /* OnFailure: a failed container restarts in place whatever the
+         * others do, so the pod reports the exit now, while they run. Its
+         * identity is the latest failure's time: a later success of another
+         * container must not make the same failure count twice. */
+        out->state = KJ_POD_OBS_EXITED;
+        out->exit_code = failed->exit_code;
+        out->oom_killed = failed->oom_killed;
+        out->finished_at = last_failed->finished_at;
+        out->stop_sidecars = all_exited;
     } else if (running) {
         out->state = KJ_POD_OBS_RUNNING;
         out->finished_at = 0;
@@ -136,7 +149,8 @@ static void mains(const struct kj_member_view *m, int n, int from, struct kj_gro
     }
 }
 
-void kj_pod_group_aggregate(const struct kj_member_view *m, int n, struct kj_group_agg *out)
+void kj_pod_group_aggregate(const struct kj_member_view *m, int n, bool on_failure,
+                            struct kj_group_agg *out)
 {
     memset(out, 0, sizeof *out);
     out->next = -1;
@@ -189,7 +203,7 @@ void kj_pod_group_aggregate(const struct kj_member_view *m, int n, struct kj_gro
         out->state = KJ_POD_OBS_CREATED;
         return;
     }
-    mains(m, n, i, out);
+    mains(m, n, i, on_failure, out);
     if (out->create_mains && out->state != KJ_POD_OBS_REMOVED) {
         for (int k = i; k < n; k++)
             if (!m[k].created) {

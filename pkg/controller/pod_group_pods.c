@@ -127,7 +127,7 @@ void pg_aggregate(const struct pg_pod *p, struct kj_group_agg *agg)
 {
     struct kj_member_view v[p->n > 0 ? p->n : 1];
     views(p, v);
-    kj_pod_group_aggregate(v, p->n, agg);
+    kj_pod_group_aggregate(v, p->n, pg_policy_is(p->spec, "OnFailure"), agg);
 }
 
 const char *pg_role_name(enum kj_member_role r)
@@ -141,8 +141,13 @@ static cJSON *members_json(const struct pg_pod *p)
     cJSON *arr = cJSON_CreateArray();
     const cJSON *inits = pg_get(p->spec, "initContainers"), *mains = pg_get(p->spec, "containers");
     int ii = 0, mi = 0;
+    bool on_failure = pg_policy_is(p->spec, "OnFailure") && !p->stopping;
     for (int i = 1; i < p->n; i++) {
         const struct pg_member *m = &p->m[i];
+        /* A failure the controller will restart, after its back-off. */
+        bool backoff = on_failure && m->role != KJ_MEMBER_SIDECAR && m->created &&
+                       m->state == KJ_POD_OBS_EXITED && m->exit_code != 0 &&
+                       m->finished_at != m->last_finished;
         const cJSON *c = m->role == KJ_MEMBER_MAIN ? cJSON_GetArrayItem(mains, mi++)
                                                    : cJSON_GetArrayItem(inits, ii++);
         cJSON *o = cJSON_CreateObject();
@@ -151,9 +156,15 @@ static cJSON *members_json(const struct pg_pod *p)
         const char *img = cJSON_GetStringValue(pg_get(c, "image"));
         cJSON_AddStringToObject(o, "image", img != NULL ? img : "");
         const char *st = "waiting", *reason = "PodInitializing", *msg = NULL;
+        char cmsg[512];
         if (m->created && m->state == KJ_POD_OBS_RUNNING) {
             st = "running";
             reason = NULL;
+        } else if (backoff) {
+            reason = "CrashLoopBackOff";
+            msg = cmsg;
+            snprintf(cmsg, sizeof cmsg, "back-off restarting failed container %s in pod %s",
+                     m->cname, p->name);
         } else if (m->created && (m->state == KJ_POD_OBS_EXITED || m->state == KJ_POD_OBS_REMOVED) &&
                    m->finished_at > 0) {
             st = "terminated";
@@ -175,7 +186,12 @@ static cJSON *members_json(const struct pg_pod *p)
         if (m->cid != NULL)
             cJSON_AddStringToObject(o, "containerID", m->cid);
         cJSON_AddNumberToObject(o, "restartCount", m->restarts);
-        if (m->restarts > 0) {
+        if (backoff) {
+            cJSON_AddNumberToObject(o, "lastExit", m->exit_code);
+            cJSON_AddNumberToObject(o, "lastStartedAt", (double)m->started_at);
+            cJSON_AddNumberToObject(o, "lastFinishedAt", (double)m->finished_at);
+            cJSON_AddBoolToObject(o, "lastOOMKilled", m->oom);
+        } else if (m->restarts > 0) {
             cJSON_AddNumberToObject(o, "lastExit", m->last_exit);
             cJSON_AddNumberToObject(o, "lastFinishedAt", (double)m->last_finished);
         }

@@ -208,10 +208,12 @@ static cJSON *member_status(const cJSON *m, bool *ready, bool *done)
         .image = cJSON_GetStringValue(get(m, "image")),
         .cid = cid,
         .state = st,
-        .last_state = restarts > 0
-                          ? terminated_state((int)cJSON_GetNumberValue(get(m, "lastExit")), false, 0,
+        .last_state = get(m, "lastFinishedAt") != NULL
+                          ? terminated_state((int)cJSON_GetNumberValue(get(m, "lastExit")),
+                                             cJSON_IsTrue(get(m, "lastOOMKilled")),
+                                             (int64_t)cJSON_GetNumberValue(get(m, "lastStartedAt")),
                                              (int64_t)cJSON_GetNumberValue(get(m, "lastFinishedAt")),
-                                             NULL)
+                                             cid)
                           : NULL,
         .ready = running,
         .started = running || started > 0,

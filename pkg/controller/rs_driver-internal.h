@@ -29,6 +29,7 @@ struct rpod {
     bool busy;     /* create/remove/restart in flight */
     bool deleting; /* removal requested by the controller */
     bool seen;     /* resync mark */
+    bool grouped;  /* a pod of several containers (its members start themselves) */
     bool svc_busy; /* alias change in flight */
     bool job;      /* a Job's pod (owner_* name the Job): only given Service
                     * aliases and endpoints, never managed here */

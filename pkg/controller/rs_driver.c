@@ -422,6 +422,7 @@ static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
         view[n] = (struct kj_rs_pod){.state = p->state,
                                      .ready = kj_rs_pod_ready(d, p),
                                      .busy = p->busy,
+                                     .stranded = p->cid != NULL && !p->grouped,
                                      .restarts = p->restarts,
                                      .created_at = p->created_at,
                                      .finished_at = p->finished_at};
@@ -436,7 +437,10 @@ static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
     for (int i = 0; i < dec->n_delete; i++)
         issue_pod_op(d, refs[dec->delete_idx[i]], ROP_REMOVE, "too many replicas");
     for (int i = 0; i < dec->n_restart; i++)
-        issue_pod_op(d, refs[dec->restart_idx[i]], ROP_RESTART, "exited, backoff over");
+        issue_pod_op(d, refs[dec->restart_idx[i]], ROP_RESTART,
+                     refs[dec->restart_idx[i]]->state == KJ_POD_OBS_CREATED
+                         ? "created, never started"
+                         : "exited, backoff over");
     for (int i = 0; i < dec->n_create && rs != NULL; i++)
         issue_create(d, rs);
     arm_wake(d, dec->wake_at);
@@ -524,6 +528,7 @@ static void observe(struct kj_rs_driver *d, const struct kj_pod_obs *o)
     if (!(p->busy && o->state < p->state))
         p->state = o->state;
     set_str(&p->cid, o->container_id);
+    p->grouped = o->containers != NULL;
     if (o->pod_ip != NULL && o->pod_ip[0] != '\0' && p->aliases == NULL)
         set_str(&p->ip, o->pod_ip);
     if (o->created_at != 0 && p->created_at == 0)

@@ -88,9 +88,15 @@ void kj_rs_sync(int replicas, const struct kj_rs_pod *pods, int n, int64_t now, 
     }
     for (int i = 0; i < n_live; i++) {
         const struct kj_rs_pod *p = &pods[live[i]];
-        if (p->state != KJ_POD_OBS_EXITED || p->busy || doomed[live[i]])
+        if (p->busy || doomed[live[i]])
             continue;
-        int64_t due = p->finished_at + kj_rs_backoff(p->restarts, base, max);
+        int64_t due;
+        if (p->stranded && p->state == KJ_POD_OBS_CREATED)
+            due = p->finished_at + base; /* at once; a failed start waits a base */
+        else if (p->state == KJ_POD_OBS_EXITED)
+            due = p->finished_at + kj_rs_backoff(p->restarts, base, max);
+        else
+            continue;
         if (due <= now)
             out->restart_idx[out->n_restart++] = live[i];
         else if (out->wake_at == 0 || due < out->wake_at)

@@ -21,6 +21,8 @@ struct kj_rs_pod {
     enum kj_pod_obs_state state;
     bool ready;         /* RUNNING and its readiness probe (if any) passes */
     bool busy;          /* an operation on it is in flight: neither restart nor delete */
+    bool stranded;      /* a one-container pod CREATED but never started (a crash
+                         * between create and start): started at once */
     int restarts;       /* exits observed so far (drives the backoff) */
     int64_t created_at; /* ns; newer pods are deleted first */
     int64_t finished_at;

@@ -261,7 +261,8 @@ check "fail-once job completes" kc wait --for=condition=complete job/once --time
 check_eq "one failed pod, one succeeded" "1/1" \
     "$(kc get job once -o jsonpath='{.status.failed}/{.status.succeeded}')"
 
-# ---- OnFailure: the failed container restarts in place, its volume kept ----
+# ---- OnFailure: the failed container restarts in place, its volume kept, ----
+# ---- while the other runs on (steady waits for flaky's second run)       ----
 apply_job retry "backoffLimit: 4" <<'YAML'
 spec:
   restartPolicy: OnFailure
@@ -271,11 +272,12 @@ spec:
   containers:
   - name: flaky
     image: kjob/busybox:latest
-    command: ["sh", "-c", "if [ -e /state/tried ]; then echo recovered; else touch /state/tried; exit 2; fi"]
+    command: ["sh", "-c", "if [ -e /state/tried ]; then echo recovered; touch /state/ok; else touch /state/tried; exit 2; fi"]
     volumeMounts: [{name: state, mountPath: /state}]
   - name: steady
     image: kjob/busybox:latest
-    command: ["echo", "steady"]
+    command: ["sh", "-c", "i=0; until [ -e /state/ok ]; do i=$((i+1)); [ $i -le 300 ] || exit 9; sleep 0.1; done; echo steady"]
+    volumeMounts: [{name: state, mountPath: /state}]
 YAML
 check "OnFailure job completes" kc wait --for=condition=complete job/retry --timeout=90s
 pod=$(pod_of retry)
@@ -284,6 +286,8 @@ check_eq "the failed container restarted once, the other not" "flaky=1 steady=0"
     "$(kc get pod "$pod" -o jsonpath='{range .status.containerStatuses[*]}{.name}={.restartCount} {end}' | sed 's/ $//')"
 check_eq "its last state is the failure" "2" \
     "$(kc get pod "$pod" -o jsonpath='{.status.containerStatuses[0].lastState.terminated.exitCode}')"
+check_eq "the other container saw the restarted one's work" "steady" \
+    "$(kc logs "$pod" -c steady)"
 
 # ---- OnFailure: a failing init container restarts, then the pod goes on ----
 apply_job initretry "backoffLimit: 4" <<'YAML'

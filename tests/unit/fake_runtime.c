@@ -391,6 +391,17 @@ int kj_fake_runtime_exit(struct kj_fake_runtime *f, const char *pod_name, int co
     return 0;
 }
 
+int kj_fake_runtime_strand(struct kj_fake_runtime *f, const char *pod_name)
+{
+    struct fake_ctr *c = fake_find(f, pod_name);
+    if (c == NULL || c->id == NULL)
+        return -1;
+    c->state = KJ_POD_OBS_CREATED;
+    c->started = 0;
+    fake_observe(f, c);
+    return 0;
+}
+
 int kj_fake_runtime_rm_force(struct kj_fake_runtime *f, const char *pod_name)
 {
     struct fake_ctr *c = fake_find(f, pod_name);

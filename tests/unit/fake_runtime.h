@@ -63,6 +63,11 @@ int kj_fake_runtime_exit(struct kj_fake_runtime *f, const char *pod_name, int co
  * observed EXITED 137 then REMOVED. Returns -1 if absent. */
 int kj_fake_runtime_rm_force(struct kj_fake_runtime *f, const char *pod_name);
 
+/* Turn a container into one created but never started (kjobd killed
+ * between its create and its start): CREATED, no start time; observed.
+ * Returns -1 if absent. */
+int kj_fake_runtime_strand(struct kj_fake_runtime *f, const char *pod_name);
+
 /* Stop delivering observations (engine event stream down) or resume. */
 void kj_fake_runtime_mute(struct kj_fake_runtime *f, bool mute);
 

@@ -468,6 +468,16 @@ static void test_crash_after_write_before_creates(void **state)
     world_free(&w);
 }
 
+/* Both pods of a two-completion Job exit 0: the Job is done. */
+static void both_succeed(struct world *w)
+{
+    exit_pod(w, 0, 0);
+    exit_pod(w, 1, 0);
+    step(w);
+    assert_int_equal(st_int(w, "succeeded"), 2);
+    assert_true(w->r.finished);
+}
+
 static void test_crash_create_issued_not_recorded_adopts(void **state)
 {
     (void)state;
@@ -480,11 +490,28 @@ static void test_crash_create_issued_not_recorded_adopts(void **state)
     step(&w);
     assert_int_equal(w.creates, 2); /* adopted, no extra creates */
     assert_int_equal(w.ledger->n, 2);
-    exit_pod(&w, 0, 0);
-    exit_pod(&w, 1, 0);
+    both_succeed(&w);
+    world_free(&w);
+}
+
+/* kjobd killed between a container's create and its start: the container
+ * stays "created" and nothing else would start it; the next kjobd does. */
+static void test_crash_between_create_and_start(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, "{\"completions\":2,\"parallelism\":2}");
     step(&w);
-    assert_int_equal(st_int(&w, "succeeded"), 2);
-    assert_true(w.r.finished);
+    for (int i = 0; i < w.npods; i++) {
+        w.pods[i].state = KJ_POD_OBS_CREATED;
+        w.pods[i].started = 0;
+    }
+    step(&w);
+    assert_int_equal(w.restarts, 2); /* started, not replaced */
+    assert_int_equal(w.creates, 2);
+    assert_int_equal(count_state(&w, KJ_POD_OBS_RUNNING), 2);
+    assert_int_equal(st_int(&w, "active"), 2);
+    both_succeed(&w);
     world_free(&w);
 }
 
@@ -524,6 +551,26 @@ static void test_crash_status_written_restart_not_issued(void **state)
     assert_int_equal(w.ledger->pods[0].restarts, 1);
     assert_int_equal(w.restarts, 1);
     world_free(&w);
+}
+
+/* A pod of several containers under OnFailure reports a failed container
+ * while others run: the controller must stop it (graceful) before it
+ * removes it, not force-remove running containers. */
+static void test_obs_all_exited(void **state)
+{
+    (void)state;
+    struct kj_pod_obs o = {.state = KJ_POD_OBS_EXITED, .exit_code = 3};
+    assert_true(kj_pod_obs_all_exited(&o));
+    cJSON *members = cJSON_Parse("[{\"name\":\"a\",\"state\":\"waiting\"},"
+                                 "{\"name\":\"b\",\"state\":\"running\"}]");
+    o.containers = members;
+    assert_false(kj_pod_obs_all_exited(&o));
+    cJSON_ReplaceItemInObject(cJSON_GetArrayItem(members, 1), "state",
+                              cJSON_CreateString("terminated"));
+    assert_true(kj_pod_obs_all_exited(&o));
+    o.state = KJ_POD_OBS_RUNNING;
+    assert_false(kj_pod_obs_all_exited(&o));
+    cJSON_Delete(members);
 }
 
 static void test_crash_stop_lost_is_reissued(void **state)
@@ -572,9 +619,11 @@ int main(void)
         cmocka_unit_test(test_replay_is_idempotent),
         cmocka_unit_test(test_crash_after_write_before_creates),
         cmocka_unit_test(test_crash_create_issued_not_recorded_adopts),
+        cmocka_unit_test(test_crash_between_create_and_start),
         cmocka_unit_test(test_crash_restart_issued_not_observed),
         cmocka_unit_test(test_crash_status_written_restart_not_issued),
         cmocka_unit_test(test_crash_stop_lost_is_reissued),
+        cmocka_unit_test(test_obs_all_exited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,7 +189,7 @@ static inline void step(struct world *w)
             break;
         case KJ_SYNC_RESTART:
             assert_non_null(p);
-            assert_int_equal(p->state, KJ_POD_OBS_EXITED);
+            assert_true(p->state == KJ_POD_OBS_EXITED || p->state == KJ_POD_OBS_CREATED);
             p->state = KJ_POD_OBS_RUNNING;
             p->started = w->now;
             w->restarts++;

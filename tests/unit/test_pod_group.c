@@ -71,6 +71,7 @@ struct agg_case {
     bool stop_sidecars;
     int failed_init;
     const char *reason; /* WAITING reason or NULL */
+    bool on_failure;    /* restartPolicy OnFailure */
 };
 
 static const struct agg_case cases[] = {
@@ -101,6 +102,20 @@ static const struct agg_case cases[] = {
     {"main removed", "PR MX MR", KJ_POD_OBS_REMOVED, 137, -1, false, false, -1, NULL},
     {"infra removed", "PX M0", KJ_POD_OBS_REMOVED, 137, -1, false, false, -1, NULL},
     {"finished pod, infra stopped", "P0 I0 S0s M0", KJ_POD_OBS_EXITED, 0, -1, false, true, -1, NULL},
+    /* OnFailure: a failed container is the pod's exit at once (it restarts
+     * in place while the others go on); sidecars stay until all are done. */
+    {"OnFailure: main failed, other running", "PR SR M1 MR", KJ_POD_OBS_EXITED, 1, -1, false,
+     false, -1, NULL, true},
+    {"OnFailure: main failed, other waiting", "PR M3 Mw", KJ_POD_OBS_EXITED, 3, -1, false, false,
+     -1, NULL, true},
+    {"OnFailure: one failed, one done", "PR SR M0 M2", KJ_POD_OBS_EXITED, 2, -1, false, true, -1,
+     NULL, true},
+    {"OnFailure: running, none failed", "PR M0 MR", KJ_POD_OBS_RUNNING, 0, -1, false, false, -1,
+     NULL, true},
+    {"OnFailure: all exited 0", "PR M0 M0", KJ_POD_OBS_EXITED, 0, -1, false, true, -1, NULL, true},
+    {"OnFailure: removed wins", "PR M2 MX", KJ_POD_OBS_REMOVED, 2, -1, false, false, -1, NULL, true},
+    {"OnFailure: init failure as before", "PR I4 M-", KJ_POD_OBS_EXITED, 4, -1, false, false, 1,
+     NULL, true},
 };
 
 static void test_aggregate(void **state)
@@ -117,7 +132,7 @@ static void test_aggregate(void **state)
             n++;
         }
         struct kj_group_agg a;
-        kj_pod_group_aggregate(v, n, &a);
+        kj_pod_group_aggregate(v, n, c->on_failure, &a);
         print_message("# %s\n", c->name);
         assert_int_equal(a.state, c->state);
         assert_int_equal(a.exit_code, c->exit_code);
@@ -138,14 +153,28 @@ static void test_times(void **state)
     parse("M0", &v[1], 200);
     parse("M0", &v[2], 300);
     struct kj_group_agg a;
-    kj_pod_group_aggregate(v, 3, &a);
+    kj_pod_group_aggregate(v, 3, false, &a);
     assert_int_equal(a.started_at, 200);  /* the earliest container start */
     assert_int_equal(a.finished_at, 301); /* the last exit: the pod's one exit */
     v[2].oom_killed = true;
     v[2].exit_code = 137;
-    kj_pod_group_aggregate(v, 3, &a);
+    kj_pod_group_aggregate(v, 3, false, &a);
     assert_int_equal(a.exit_code, 137);
     assert_true(a.oom_killed);
+
+    /* OnFailure: the exit is the latest failure, whatever succeeded after
+     * it, so that one failure is counted once. */
+    parse("M2", &v[1], 200);
+    parse("M0", &v[2], 300);
+    kj_pod_group_aggregate(v, 3, false, &a);
+    assert_int_equal(a.finished_at, 301);
+    kj_pod_group_aggregate(v, 3, true, &a);
+    assert_int_equal(a.exit_code, 2);
+    assert_int_equal(a.finished_at, 201);
+    parse("M5", &v[2], 300);
+    kj_pod_group_aggregate(v, 3, true, &a);
+    assert_int_equal(a.exit_code, 2); /* the first failed container's code */
+    assert_int_equal(a.finished_at, 301);
 }
 
 static void test_grouped_and_refs(void **state)
@@ -203,7 +232,7 @@ struct seen {
     int exit_code;
     int members;
     char last_pod[64];
-    char first_member_state[32];
+    char first_member_state[32], first_member_reason[32];
     int done_ok, done_err;
 };
 
@@ -218,6 +247,9 @@ static void observer(void *arg, const struct kj_pod_obs *o)
     const char *st = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(o->containers, 0), "state"));
     snprintf(s->first_member_state, sizeof s->first_member_state, "%s", st ? st : "");
+    const char *r = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(o->containers, 0), "reason"));
+    snprintf(s->first_member_reason, sizeof s->first_member_reason, "%s", r ? r : "");
 }
 
 static void done_cb(void *arg, const char *cid, const kj_error_t err)
@@ -340,7 +372,9 @@ static void test_sequence(void **state)
     cJSON_Delete(tmpl);
 }
 
-static void test_restart_after_crash_mid_init(void **state)
+/* OnFailure: a failed container restarts in place while the other runs on
+ * (the kubelet's rule), not once both have exited. */
+static void test_on_failure_restarts_one_member(void **state)
 {
     (void)state;
     struct kj_fake_runtime *f = kj_fake_runtime_new();
@@ -348,30 +382,125 @@ static void test_restart_after_crash_mid_init(void **state)
     struct kj_runtime rt = kj_pod_group_runtime(g);
     struct seen s = {0};
     rt.ops->set_observer(rt.impl, observer, &s);
-    cJSON *tmpl = cJSON_Parse(SPEC);
-    create_pod(rt, &s, tmpl);
+    cJSON *tmpl = cJSON_Parse("{\"spec\":{\"restartPolicy\":\"OnFailure\",\"containers\":["
+                              "{\"name\":\"a\",\"image\":\"b\"},{\"name\":\"b\",\"image\":\"b\"}]}}");
+    assert_int_equal(create_pod(rt, &s, tmpl), 0);
     kj_fake_runtime_complete(f, -1);
     kj_fake_runtime_complete(f, -1);
-    /* kjobd dies here; the init container ends while it is down. */
-    kj_pod_group_free(g);
-    kj_fake_runtime_mute(f, true);
-    kj_fake_runtime_exit(f, "p1_init", 0);
-    kj_fake_runtime_mute(f, false);
-    struct kj_pod_group *g2 = kj_pod_group_new(base(), kj_fake_runtime_get(f), "infra:1");
-    struct kj_runtime rt2 = kj_pod_group_runtime(g2);
-    struct seen s2 = {0};
-    rt2.ops->set_observer(rt2.impl, observer, &s2);
+    assert_int_equal(s.state, KJ_POD_OBS_RUNNING);
+
+    kj_fake_runtime_set_now(f, 100);
+    assert_int_equal(kj_fake_runtime_exit(f, "p1_a", 3), 0);
+    assert_int_equal(s.state, KJ_POD_OBS_EXITED); /* the controller counts it now */
+    assert_int_equal(s.exit_code, 3);
+    assert_string_equal(s.first_member_state, "waiting");
+    assert_string_equal(s.first_member_reason, "CrashLoopBackOff");
+    assert_int_equal(state_of(f, "p1_b"), KJ_POD_OBS_RUNNING);
+    assert_int_equal(kj_fake_runtime_calls(f, KJ_FAKE_STOP), 0); /* infra and b go on */
+
+    struct kj_runtime_pod_ref ref = {.ns = "ns", .pod_name = "p1"};
     kj_error_t err = NULL;
-    int creates = kj_fake_runtime_calls(f, KJ_FAKE_CREATE);
-    rt2.ops->pod_list(rt2.impl, list_cb, &s2, &err);
-    kj_fake_runtime_complete(f, 1);
-    /* The sequence goes on from the infra's spec label. */
-    assert_int_equal(kj_fake_runtime_calls(f, KJ_FAKE_CREATE), creates + 2);
+    assert_int_equal(rt.ops->pod_restart(rt.impl, &ref, done_cb, &s, &err), 0);
+    assert_int_equal(kj_fake_runtime_calls(f, KJ_FAKE_RESTART), 1); /* a only */
     kj_fake_runtime_complete(f, -1);
-    assert_int_equal(s2.state, KJ_POD_OBS_RUNNING);
-    kj_pod_group_free(g2);
+    assert_int_equal(s.state, KJ_POD_OBS_RUNNING);
+    assert_string_equal(s.first_member_state, "running");
+
+    kj_fake_runtime_set_now(f, 200);
+    kj_fake_runtime_exit(f, "p1_b", 0);
+    assert_int_equal(s.state, KJ_POD_OBS_RUNNING);
+    kj_fake_runtime_set_now(f, 300);
+    kj_fake_runtime_exit(f, "p1_a", 0);
+    assert_int_equal(s.state, KJ_POD_OBS_EXITED);
+    assert_int_equal(s.exit_code, 0);
+    assert_int_equal(kj_fake_runtime_calls(f, KJ_FAKE_RESTART), 1);
+    kj_fake_runtime_complete(f, -1);
+    kj_pod_group_free(g);
     kj_fake_runtime_free(f);
     cJSON_Delete(tmpl);
+}
+
+/* kjobd dies while a pod's init container runs; `while_down` changes the
+ * engine meanwhile; then a new wrapper lists the engine. Free with
+ * crash_end. */
+struct crash {
+    struct kj_fake_runtime *f;
+    struct kj_pod_group *g2;
+    struct seen s2;
+    cJSON *tmpl;
+    int creates, starts; /* before the listing */
+};
+
+static void crash_mid_init(struct crash *c, void (*while_down)(struct kj_fake_runtime *))
+{
+    memset(c, 0, sizeof *c);
+    c->f = kj_fake_runtime_new();
+    struct kj_pod_group *g = kj_pod_group_new(base(), kj_fake_runtime_get(c->f), "infra:1");
+    struct kj_runtime rt = kj_pod_group_runtime(g);
+    struct seen s = {0};
+    rt.ops->set_observer(rt.impl, observer, &s);
+    c->tmpl = cJSON_Parse(SPEC);
+    create_pod(rt, &s, c->tmpl);
+    kj_fake_runtime_complete(c->f, -1);
+    kj_fake_runtime_complete(c->f, -1);
+    kj_pod_group_free(g);
+    kj_fake_runtime_mute(c->f, true);
+    while_down(c->f);
+    kj_fake_runtime_mute(c->f, false);
+    c->g2 = kj_pod_group_new(base(), kj_fake_runtime_get(c->f), "infra:1");
+    struct kj_runtime rt2 = kj_pod_group_runtime(c->g2);
+    rt2.ops->set_observer(rt2.impl, observer, &c->s2);
+    kj_error_t err = NULL;
+    c->creates = kj_fake_runtime_calls(c->f, KJ_FAKE_CREATE);
+    c->starts = kj_fake_runtime_calls(c->f, KJ_FAKE_RESTART);
+    assert_int_equal(rt2.ops->pod_list(rt2.impl, list_cb, &c->s2, &err), 0);
+    kj_fake_runtime_complete(c->f, 1);
+}
+
+static void crash_end(struct crash *c)
+{
+    kj_pod_group_free(c->g2);
+    kj_fake_runtime_free(c->f);
+    cJSON_Delete(c->tmpl);
+}
+
+static void init_exits(struct kj_fake_runtime *f)
+{
+    assert_int_equal(kj_fake_runtime_exit(f, "p1_init", 0), 0);
+}
+
+static void test_restart_after_crash_mid_init(void **state)
+{
+    (void)state;
+    struct crash c;
+    crash_mid_init(&c, init_exits);
+    /* The sequence goes on from the infra's spec label. */
+    assert_int_equal(kj_fake_runtime_calls(c.f, KJ_FAKE_CREATE), c.creates + 2);
+    kj_fake_runtime_complete(c.f, -1);
+    assert_int_equal(c.s2.state, KJ_POD_OBS_RUNNING);
+    crash_end(&c);
+}
+
+/* A kill between the init container's create and its start leaves it
+ * created, never started (made here by hand): the next kjobd starts it
+ * instead of waiting for it forever. */
+static void init_stranded(struct kj_fake_runtime *f)
+{
+    assert_int_equal(kj_fake_runtime_strand(f, "p1_init"), 0);
+}
+
+static void test_restart_after_crash_between_create_and_start(void **state)
+{
+    (void)state;
+    struct crash c;
+    crash_mid_init(&c, init_stranded);
+    assert_int_equal(kj_fake_runtime_calls(c.f, KJ_FAKE_RESTART), c.starts + 1);
+    kj_fake_runtime_complete(c.f, -1);
+    assert_int_equal(state_of(c.f, "p1_init"), KJ_POD_OBS_RUNNING);
+    assert_int_equal(kj_fake_runtime_exit(c.f, "p1_init", 0), 0);
+    kj_fake_runtime_complete(c.f, -1);
+    assert_int_equal(c.s2.state, KJ_POD_OBS_RUNNING); /* on to the containers */
+    crash_end(&c);
 }
 
 static void test_one_container_passes_through(void **state)
@@ -402,7 +531,9 @@ int main(void)
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_grouped_and_refs),
         cmocka_unit_test(test_sequence),
+        cmocka_unit_test(test_on_failure_restarts_one_member),
         cmocka_unit_test(test_restart_after_crash_mid_init),
+        cmocka_unit_test(test_restart_after_crash_between_create_and_start),
         cmocka_unit_test(test_one_container_passes_through),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,27 @@ static void test_restart_backoff(void **state)
     assert_int_equal(d.status.ready, 0);
 }
 
+/* A pod created but never started (kjobd killed between its create and its
+ * start) is started at once; a failed start waits a base. A pod of several
+ * containers reports CREATED while initialising: not stranded, left alone. */
+static void test_stranded_created_pods_start(void **state)
+{
+    (void)state;
+    struct kj_rs_pod pods[] = {
+        {.state = KJ_POD_OBS_CREATED, .stranded = true, .created_at = 1},
+        {.state = KJ_POD_OBS_CREATED, .stranded = true, .created_at = 2, .finished_at = 95 * S},
+        {.state = KJ_POD_OBS_CREATED, .stranded = false, .created_at = 3},
+        {.state = KJ_POD_OBS_CREATED, .stranded = true, .busy = true, .created_at = 4},
+    };
+    struct kj_rs_decision d;
+    kj_rs_sync(4, pods, 4, 100 * S, BASE, MAX, &d);
+    assert_int_equal(d.n_create, 0);
+    assert_int_equal(d.n_delete, 0);
+    assert_int_equal(d.n_restart, 1);
+    assert_int_equal(d.restart_idx[0], 0);
+    assert_int_equal(d.wake_at, 105 * S);
+}
+
 static void test_negative_replicas_is_zero(void **state)
 {
     (void)state;
@@ -125,6 +146,7 @@ int main(void)
         cmocka_unit_test(test_scale_down_order),
         cmocka_unit_test(test_busy_pods_are_never_deleted),
         cmocka_unit_test(test_restart_backoff),
+        cmocka_unit_test(test_stranded_created_pods_start),
         cmocka_unit_test(test_negative_replicas_is_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
