@@ -128,6 +128,11 @@ void rd_pod_obs_fill(const struct rd_pod *p, struct kj_pod_obs *obs)
     obs->index = p->index;
     obs->container_id = p->container_id;
     obs->state = p->state;
+    /* A create in flight starts its container itself: CREATED means one
+     * that nobody is starting (a crash between create and start), which
+     * the controllers start (job_sync.c restarts_due). */
+    if (p->create != NULL && p->state == KJ_POD_OBS_CREATED)
+        obs->state = KJ_POD_OBS_CREATING;
     if (p->state == KJ_POD_OBS_WAITING) {
         obs->waiting_reason = p->waiting_reason;
         obs->waiting_message = p->waiting_message;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "controller/runtime_docker_internal.h" /* rd_pod_obs_fill */
 #include "controller/runtime_docker_map.h"
 #include "docker/docker-internal.h" /* kj_docker_state_decode */
 #include "util/cleanup.h"
@@ -221,6 +222,26 @@ static void test_obs_start_failed_and_created(void **state)
     cJSON_Delete(doc);
 }
 
+/* CREATED tells the controllers "created, and nobody is starting it" (a
+ * crash between create and start: they start it); while kjobd's own create
+ * (which starts it) is in flight, the pod is still CREATING. */
+static void test_obs_created_during_own_create(void **state)
+{
+    (void)state;
+    struct rd_pod p = {.name = "p", .ns = "ns", .job_uid = "u", .container_id = "c1",
+                       .state = KJ_POD_OBS_CREATED};
+    struct kj_pod_obs obs;
+    rd_pod_obs_fill(&p, &obs);
+    assert_int_equal(obs.state, KJ_POD_OBS_CREATED);
+    p.create = (struct create_op *)&p; /* any non-NULL: a create in flight */
+    rd_pod_obs_fill(&p, &obs);
+    assert_int_equal(obs.state, KJ_POD_OBS_CREATING);
+    assert_string_equal(obs.container_id, "c1");
+    p.state = KJ_POD_OBS_RUNNING;
+    rd_pod_obs_fill(&p, &obs);
+    assert_int_equal(obs.state, KJ_POD_OBS_RUNNING);
+}
+
 static void test_obs_foreign_container_ignored(void **state)
 {
     (void)state;
@@ -276,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_obs_exited),
         cmocka_unit_test(test_obs_running),
         cmocka_unit_test(test_obs_start_failed_and_created),
+        cmocka_unit_test(test_obs_created_during_own_create),
         cmocka_unit_test(test_obs_foreign_container_ignored),
         cmocka_unit_test(test_identity_from_event_attributes),
         cmocka_unit_test(test_exit_identity),
