@@ -25,9 +25,9 @@ struct kj_object_field_selector {
 struct kj_env_var_source {
     bool has_field_ref;
     struct kj_object_field_selector field_ref;
-    cJSON *resource_field_ref;  /* owned raw; ignored */
-    cJSON *config_map_key_ref;  /* owned raw; ignored */
-    cJSON *secret_key_ref;      /* owned raw; ignored */
+    cJSON *resource_field_ref;  /* owned raw; read by the runtime */
+    cJSON *config_map_key_ref;  /* owned raw; read by the runtime */
+    cJSON *secret_key_ref;      /* owned raw; read by the runtime */
 };
 
 struct kj_env_var {
@@ -91,8 +91,8 @@ struct kj_container {
     bool stdin_;     /* JSON "stdin" */
     bool stdin_once;
     bool tty;
+    cJSON *env_from; /* raw; read by the runtime */
     /* ignored (raw): */
-    cJSON *env_from;
     cJSON *liveness_probe;
     cJSON *readiness_probe;
     cJSON *startup_probe;
@@ -121,11 +121,11 @@ struct kj_volume {
     struct kj_empty_dir_volume empty_dir;
     bool has_host_path;
     struct kj_host_path_volume host_path;
-    cJSON *config_map;              /* owned raw; ignored */
-    cJSON *secret;                  /* owned raw; ignored */
+    cJSON *config_map;              /* owned raw; read by the runtime */
+    cJSON *secret;                  /* owned raw; read by the runtime */
     cJSON *persistent_volume_claim; /* owned raw; ignored */
     cJSON *projected;               /* owned raw; ignored */
-    cJSON *downward_api;            /* owned raw; ignored; JSON "downwardAPI" */
+    cJSON *downward_api;            /* owned raw; read by the runtime; JSON "downwardAPI" */
     cJSON *ephemeral;               /* owned raw; ignored */
     cJSON *csi;                     /* owned raw; ignored */
     cJSON *nfs;                     /* owned raw; ignored */

@@ -288,3 +288,14 @@ char *kj_quantity_format(const struct kj_quantity *q)
         return xasprintf("%lld%s", (long long)m, suf);
     return xasprintf("%llde%d", (long long)m, (int)exp);
 }
+
+int kj_quantity_from_json(const cJSON *v, struct kj_quantity *out, kj_error_t *err)
+{
+    char num[64];
+    const char *txt = cJSON_GetStringValue(v);
+    if (cJSON_IsNumber(v)) {
+        snprintf(num, sizeof num, "%.15g", v->valuedouble);
+        txt = num;
+    }
+    return kj_quantity_parse(txt != NULL ? txt : "", out, err);
+}

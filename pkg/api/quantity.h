@@ -12,6 +12,8 @@
 #include <stdbool.h> /* bool */
 #include <stdint.h>  /* int64_t */
 
+#include <cjson/cJSON.h> /* cJSON */
+
 #include "util/error.h" /* kj_error_t */
 
 enum kj_quantity_format {
@@ -31,6 +33,11 @@ struct kj_quantity {
  * '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" or
  * "unable to parse quantity's suffix". */
 int kj_quantity_parse(const char *s, struct kj_quantity *out, kj_error_t *err);
+
+/* A quantity held in raw JSON: a string, or a number (YAML `cpu: 2` or
+ * `cpu: 0.5`, printed with 15 significant digits so that 0.1 stays 0.1).
+ * Anything else is the regular-expression error of kj_quantity_parse. */
+int kj_quantity_from_json(const cJSON *v, struct kj_quantity *out, kj_error_t *err);
 
 /* Canonical string (owned by caller), e.g. "500m", "1Gi", "129e6", "0". */
 char *kj_quantity_format(const struct kj_quantity *q);

@@ -7,6 +7,9 @@
 #define IG KJ_FF_IGNORED
 #define RAWO (KJ_FF_IGNORED | KJ_FF_RAW_OBJECT)
 #define RAWA (KJ_FF_IGNORED | KJ_FF_RAW_ARRAY)
+/* Kept raw, and honoured: the runtime reads them from the template JSON. */
+#define KEPTO KJ_FF_RAW_OBJECT
+#define KEPTA KJ_FF_RAW_ARRAY
 
 #define S struct kj_object_field_selector
 static const struct kj_field field_selector_fields[] = {
@@ -19,9 +22,9 @@ static KJ_SCHEMA(field_selector_schema, S, "ObjectFieldSelector", "v1", field_se
 #define S struct kj_env_var_source
 static const struct kj_field env_var_source_fields[] = {
     F_OPT_OBJ(S, "fieldRef", field_ref, field_selector_schema),
-    F_RAW(S, "resourceFieldRef", resource_field_ref, RAWO, "v1.ResourceFieldSelector"),
-    F_RAW(S, "configMapKeyRef", config_map_key_ref, RAWO, "v1.ConfigMapKeySelector"),
-    F_RAW(S, "secretKeyRef", secret_key_ref, RAWO, "v1.SecretKeySelector"),
+    F_RAW(S, "resourceFieldRef", resource_field_ref, KEPTO, "v1.ResourceFieldSelector"),
+    F_RAW(S, "configMapKeyRef", config_map_key_ref, KEPTO, "v1.ConfigMapKeySelector"),
+    F_RAW(S, "secretKeyRef", secret_key_ref, KEPTO, "v1.SecretKeySelector"),
 };
 static KJ_SCHEMA(env_var_source_schema, S, "EnvVarSource", "v1", env_var_source_fields);
 #undef S
@@ -75,7 +78,7 @@ static const struct kj_field container_fields[] = {
     F_STRLIST(S, "args", args, 0),
     F_STR(S, "workingDir", working_dir),
     F_ARR(S, "ports", ports, 0, kj_schema_container_port),
-    F_RAW(S, "envFrom", env_from, RAWA, "[]v1.EnvFromSource"),
+    F_RAW(S, "envFrom", env_from, KEPTA, "[]v1.EnvFromSource"),
     F_ARR(S, "env", env, 0, kj_schema_env_var),
     F_OBJ(S, "resources", resources, kj_schema_resource_requirements),
     F_RAW(S, "resizePolicy", resize_policy, RAWA, "[]v1.ContainerResizePolicy"),
@@ -118,12 +121,12 @@ static const struct kj_field volume_fields[] = {
     F_STRX(S, "name", name, A, NULL),
     F_OPT_OBJ(S, "hostPath", host_path, host_path_schema),
     F_OPT_OBJ(S, "emptyDir", empty_dir, empty_dir_schema),
-    F_RAW(S, "secret", secret, RAWO, "v1.SecretVolumeSource"),
+    F_RAW(S, "secret", secret, KEPTO, "v1.SecretVolumeSource"),
     F_RAW(S, "nfs", nfs, RAWO, "v1.NFSVolumeSource"),
     F_RAW(S, "persistentVolumeClaim", persistent_volume_claim, RAWO,
           "v1.PersistentVolumeClaimVolumeSource"),
-    F_RAW(S, "downwardAPI", downward_api, RAWO, "v1.DownwardAPIVolumeSource"),
-    F_RAW(S, "configMap", config_map, RAWO, "v1.ConfigMapVolumeSource"),
+    F_RAW(S, "downwardAPI", downward_api, KEPTO, "v1.DownwardAPIVolumeSource"),
+    F_RAW(S, "configMap", config_map, KEPTO, "v1.ConfigMapVolumeSource"),
     F_RAW(S, "projected", projected, RAWO, "v1.ProjectedVolumeSource"),
     F_RAW(S, "csi", csi, RAWO, "v1.CSIVolumeSource"),
     F_RAW(S, "ephemeral", ephemeral, RAWO, "v1.EphemeralVolumeSource"),

@@ -34,6 +34,13 @@ cJSON *kj_v_job_spec_field_json(const struct kj_job_spec *spec, const char *fiel
  * internal struct; the reference allows this abbreviation). */
 #define KJ_V_TEMPLATE_VALUE "core.PodTemplateSpec{...}"
 
+/* resourceFieldRef (validate_resref.c): `ref` is a ResourceFieldSelector at
+ * `path`; `volume`: of a downwardAPI volume item (containerName required).
+ * kj_v_downward_volume checks the items of a downwardAPI volume source. */
+void kj_v_resource_field_ref(const cJSON *ref, const char *path, bool volume,
+                             struct kj_field_errors *errs);
+void kj_v_downward_volume(const cJSON *dapi, const char *path, struct kj_field_errors *errs);
+
 /* Job validation pieces (validate_job.c, validate_policy.c). */
 void kj_v_job_spec(const struct kj_job_spec *spec, struct kj_field_errors *errs);
 /* upstream ValidateJobSpec: kj_v_job_spec + selector checks. */

@@ -125,8 +125,12 @@ static void env(const struct kj_container *c, const char *path, struct kj_field_
         }
         if (!e->has_value_from)
             continue;
-        kj_v_pathf(p, sizeof(p), "%s.env[%zu].valueFrom", path, i);
         const struct kj_env_var_source *vf = &e->value_from;
+        if (vf->resource_field_ref != NULL) { /* upstream: before the count of sources */
+            kj_v_pathf(p, sizeof(p), "%s.env[%zu].valueFrom.resourceFieldRef", path, i);
+            kj_v_resource_field_ref(vf->resource_field_ref, p, false, errs);
+        }
+        kj_v_pathf(p, sizeof(p), "%s.env[%zu].valueFrom", path, i);
         int refs = vf->has_field_ref + (vf->resource_field_ref != NULL) +
                    (vf->config_map_key_ref != NULL) + (vf->secret_key_ref != NULL);
         if (refs == 0)
@@ -261,6 +265,10 @@ static void volumes(const struct kj_pod_spec *ps, const char *path, struct kj_fi
         } else if (v->has_host_path && empty(v->host_path.path)) {
             kj_v_pathf(p, sizeof(p), "%s.volumes[%zu].hostPath.path", path, i);
             kj_fe_required(errs, p, NULL);
+        }
+        if (v->downward_api != NULL) {
+            kj_v_pathf(p, sizeof(p), "%s.volumes[%zu].downwardAPI", path, i);
+            kj_v_downward_volume(v->downward_api, p, errs);
         }
         kj_v_pathf(p, sizeof(p), "%s.volumes[%zu].name", path, i);
         if (empty(v->name))

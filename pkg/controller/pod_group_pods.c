@@ -280,8 +280,9 @@ cJSON *pg_member_template(const struct pg_pod *p, const struct pg_member *m)
         if (pg_get(p->spec, keep[i]) != NULL)
             cJSON_AddItemToObject(spec, keep[i], cJSON_Duplicate(pg_get(p->spec, keep[i]), 1));
     /* Only containers[0] runs; the pod's other containers ride along as
-     * initContainers (name and volumeMounts) so that rules about the whole
-     * pod hold for each member: kj_pod_empty_dir_on_host. */
+     * initContainers (name, volumeMounts, resources) so that rules about the
+     * whole pod hold for each member: kj_pod_empty_dir_on_host, and
+     * resourceFieldRefs naming another container. */
     cJSON *others = cJSON_AddArrayToObject(spec, "initContainers");
     static const char *const lists[] = {"initContainers", "containers"};
     for (int l = 0; l < 2; l++)
@@ -294,6 +295,8 @@ cJSON *pg_member_template(const struct pg_pod *p, const struct pg_member *m)
             cJSON_AddStringToObject(o, "name", n);
             if (pg_get(c, "volumeMounts") != NULL)
                 cJSON_AddItemToObject(o, "volumeMounts", cJSON_Duplicate(pg_get(c, "volumeMounts"), 1));
+            if (pg_get(c, "resources") != NULL) /* for resourceFieldRef.containerName */
+                cJSON_AddItemToObject(o, "resources", cJSON_Duplicate(pg_get(c, "resources"), 1));
             cJSON_AddItemToArray(others, o);
         }
     return t;

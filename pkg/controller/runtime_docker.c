@@ -276,8 +276,8 @@ static int step_cfg_volumes(struct create_op *op, char **why)
     kj_error_t err = NULL;
     cleanup_free char *empty = rd_empty_dir_base(rd, op->pod->ns, op->pod->name);
     int rc = kj_pod_config_volumes_write(op->cfg_volumes, c, op->pod->ns, dir, empty,
-                                         rd->config_lookup, rd->config_arg, op->pod_meta, &op->spec,
-                                         why, &err);
+                                         rd->config_lookup, rd->config_arg, op->pod_meta, &rd->node,
+                                         &op->spec, why, &err);
     if (rc == 0) {
         cJSON_Delete(op->cfg_volumes);
         op->cfg_volumes = NULL;
@@ -571,7 +571,7 @@ static int pod_create(void *impl, const struct kj_runtime_pod_req *req, kj_runti
     if (existing != NULL && existing->create != NULL)
         return kj_make_error(err, EALREADY, "pod `%s` is already being created", req->pod_name);
     struct create_op *op = xcalloc(1, sizeof *op);
-    if (kj_pod_container_spec_build(req, rd->network, &op->spec, err) < 0) {
+    if (kj_pod_container_spec_build(req, rd->network, &rd->node, &op->spec, err) < 0) {
         free(op);
         return kj_error_wrap(err, "pod `%s`", req->pod_name);
     }

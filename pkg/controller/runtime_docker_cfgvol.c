@@ -178,8 +178,8 @@ static int empty_dir_mount(const cJSON *vm, const char *vname, const char *targe
 
 int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const char *ns, const char *dir,
                                 const char *empty_dir_base, kj_config_lookup_fn lookup, void *arg,
-                                const cJSON *pod_meta, struct kj_pod_container_spec *s, char **why,
-                                kj_error_t *err)
+                                const cJSON *pod_meta, const struct kj_node_alloc *node,
+                                struct kj_pod_container_spec *s, char **why, kj_error_t *err)
 {
     *why = NULL;
     const cJSON *vm;
@@ -211,7 +211,7 @@ int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const cha
         const char *oname = cJSON_GetStringValue(get(src, secret ? "secretName" : "name"));
         cleanup_cjson cJSON *dsrc = NULL, *dobj = NULL;
         if (get(vol, "downwardAPI") != NULL && target != NULL) {
-            kj_pod_downward_source(get(vol, "downwardAPI"), pod_meta, &dsrc, &dobj);
+            kj_pod_downward_source(get(vol, "downwardAPI"), pod_meta, pod_spec, node, &dsrc, &dobj);
             src = dsrc;
             secret = false;
             oname = "";

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/quantity.h"
 #include "util/cleanup.h"
 #include "util/xalloc.h"
 
@@ -103,7 +104,82 @@ char *kj_pod_field_value(const cJSON *meta, const char *path)
     return xstrdup(v != NULL ? v : "");
 }
 
-int kj_pod_downward_source(const cJSON *dapi, const cJSON *meta, cJSON **src, cJSON **obj)
+static const cJSON *container_named(const cJSON *pod_spec, const char *name)
+{
+    static const char *const lists[] = {"containers", "initContainers"};
+    for (int l = 0; l < 2; l++) {
+        const cJSON *c;
+        cJSON_ArrayForEach(c, get(pod_spec, lists[l]))
+        {
+            const char *n = cJSON_GetStringValue(get(c, "name"));
+            if (n != NULL && strcmp(n, name) == 0)
+                return c;
+        }
+    }
+    return NULL;
+}
+
+static bool quantity_of(const cJSON *v, struct kj_quantity *q)
+{
+    kj_error_t err = NULL;
+    if (kj_quantity_from_json(v, q, &err) < 0) {
+        kj_error_release(&err);
+        return false;
+    }
+    return true;
+}
+
+static int64_t ceil_div(int64_t a, int64_t b)
+{
+    return a / b + (a % b != 0 && a > 0);
+}
+
+char *kj_pod_resource_value(const cJSON *pod_spec, const cJSON *self, const cJSON *ref,
+                            const struct kj_node_alloc *node)
+{
+    const char *cname = cJSON_GetStringValue(get(ref, "containerName"));
+    const char *resource = cJSON_GetStringValue(get(ref, "resource"));
+    const cJSON *c = cname == NULL || cname[0] == '\0' ? self : container_named(pod_spec, cname);
+    const char *dot = resource != NULL ? strchr(resource, '.') : NULL;
+    if (c == NULL || dot == NULL)
+        return NULL;
+    bool limit = strncmp(resource, "limits.", 7) == 0;
+    if (!limit && strncmp(resource, "requests.", 9) != 0)
+        return NULL;
+    const char *name = dot + 1;
+    const cJSON *res = get(c, "resources");
+    const cJSON *v = get(get(res, "limits"), name);
+    if (!limit && get(get(res, "requests"), name) != NULL)
+        v = get(get(res, "requests"), name);
+    bool cpu = strcmp(name, "cpu") == 0;
+    struct kj_quantity q;
+    int64_t amount; /* milli-cores for cpu, else units */
+    if (v != NULL) {
+        if (!quantity_of(v, &q))
+            return NULL;
+        amount = cpu ? kj_quantity_milli(&q) : kj_quantity_value(&q);
+    } else if (!limit || strncmp(name, "hugepages-", 10) == 0) {
+        amount = 0; /* no request and no limit; no huge pages here */
+    } else if (cpu || strcmp(name, "memory") == 0) {
+        amount = node == NULL ? 0 : cpu ? node->cpu_milli : node->memory;
+        if (amount <= 0)
+            return NULL;
+    } else {
+        return NULL;
+    }
+    struct kj_quantity d;
+    int64_t div = 1;
+    if (get(ref, "divisor") != NULL && quantity_of(get(ref, "divisor"), &d) && !kj_quantity_is_zero(&d))
+        div = cpu ? kj_quantity_milli(&d) : kj_quantity_value(&d);
+    else if (cpu)
+        div = 1000;
+    if (div <= 0)
+        return NULL;
+    return xasprintf("%lld", (long long)ceil_div(amount, div));
+}
+
+int kj_pod_downward_source(const cJSON *dapi, const cJSON *meta, const cJSON *pod_spec,
+                           const struct kj_node_alloc *node, cJSON **src, cJSON **obj)
 {
     *src = cJSON_CreateObject();
     *obj = cJSON_CreateObject();
@@ -118,9 +194,13 @@ int kj_pod_downward_source(const cJSON *dapi, const cJSON *meta, cJSON **src, cJ
     {
         const char *path = cJSON_GetStringValue(get(it, "path"));
         const char *fp = cJSON_GetStringValue(get(get(it, "fieldRef"), "fieldPath"));
-        char *v = path != NULL && fp != NULL ? kj_pod_field_value(meta, fp) : NULL;
+        const cJSON *rf = get(it, "resourceFieldRef");
+        char *v = path == NULL ? NULL
+                  : fp != NULL ? kj_pod_field_value(meta, fp)
+                  : rf != NULL ? kj_pod_resource_value(pod_spec, NULL, rf, node)
+                               : NULL;
         if (v == NULL) {
-            skipped++; /* resourceFieldRef and unknown paths: not written */
+            skipped++; /* unknown paths, values kjob cannot tell: not written */
             continue;
         }
         cJSON_AddStringToObject(data, path, v);

@@ -86,6 +86,10 @@ struct kj_runtime_docker {
     uint64_t stamp;
     bool shutting_down; /* in kj_runtime_docker_free: cancels deliver errors */
     int64_t last_resync_ns; /* when the last listing was requested */
+    /* The engine host's CPUs and memory (GET /info, asked once the events
+     * stream is up): what resourceFieldRef gives a container without limits. */
+    struct kj_node_alloc node;
+    bool node_asked;
 };
 
 /* The error handed to completions still pending at free (borrowed). */

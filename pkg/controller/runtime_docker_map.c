@@ -104,7 +104,8 @@ static char *field_ref_value(const struct kj_runtime_pod_req *req, const char *p
 }
 
 static int build_env(struct kj_pod_container_spec *s, const struct kj_runtime_pod_req *req,
-                     const cJSON *c, kj_error_t *err)
+                     const cJSON *pod_spec, const cJSON *c, const struct kj_node_alloc *node,
+                     kj_error_t *err)
 {
     const cJSON *env = cJSON_GetObjectItemCaseSensitive(c, "env");
     size_t n_extra = 0;
@@ -126,8 +127,15 @@ static int build_env(struct kj_pod_container_spec *s, const struct kj_runtime_po
             cJSON_GetObjectItemCaseSensitive(from, "secretKeyRef") != NULL)
             continue; /* resolved from the store at create time: kj_pod_env_refs_resolve */
         char *v = NULL;
+        const cJSON *rf = cJSON_GetObjectItemCaseSensitive(from, "resourceFieldRef");
         if (cJSON_IsString(value)) {
             v = xstrdup(value->valuestring);
+        } else if (cJSON_IsObject(rf)) {
+            /* No value kjob can tell (ephemeral storage without a limit):
+             * the variable is left out rather than set wrong. */
+            v = kj_pod_resource_value(pod_spec, c, rf, node);
+            if (v == NULL)
+                continue;
         } else if (cJSON_IsObject(from)) {
             const cJSON *fr = cJSON_GetObjectItemCaseSensitive(from, "fieldRef");
             const cJSON *fp = cJSON_GetObjectItemCaseSensitive(fr, "fieldPath");
@@ -160,24 +168,13 @@ static int build_limits(struct kj_pod_container_spec *s, const cJSON *c, kj_erro
     const cJSON *mem = cJSON_GetObjectItemCaseSensitive(lim, "memory");
     const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(lim, "cpu");
     struct kj_quantity q;
-    char num[64];
     if (mem != NULL) {
-        const char *txt = cJSON_IsString(mem) ? mem->valuestring : NULL;
-        if (cJSON_IsNumber(mem)) {
-            snprintf(num, sizeof num, "%.0f", mem->valuedouble);
-            txt = num;
-        }
-        if (txt == NULL || kj_quantity_parse(txt, &q, err) < 0)
+        if (kj_quantity_from_json(mem, &q, err) < 0)
             return kj_error_wrap(err, "resources.limits.memory");
         s->spec.memory = kj_quantity_value(&q);
     }
     if (cpu != NULL) {
-        const char *txt = cJSON_IsString(cpu) ? cpu->valuestring : NULL;
-        if (cJSON_IsNumber(cpu)) {
-            snprintf(num, sizeof num, "%g", cpu->valuedouble);
-            txt = num;
-        }
-        if (txt == NULL || kj_quantity_parse(txt, &q, err) < 0)
+        if (kj_quantity_from_json(cpu, &q, err) < 0)
             return kj_error_wrap(err, "resources.limits.cpu");
         s->spec.nano_cpus = kj_quantity_milli(&q) * 1000000;
     }
@@ -358,6 +355,7 @@ static void build_labels(struct kj_pod_container_spec *s, const struct kj_runtim
 }
 
 int kj_pod_container_spec_build(const struct kj_runtime_pod_req *req, const char *network,
+                                const struct kj_node_alloc *node,
                                 struct kj_pod_container_spec *out, kj_error_t *err)
 {
     struct kj_pod_container_spec s;
@@ -383,7 +381,7 @@ int kj_pod_container_spec_build(const struct kj_runtime_pod_req *req, const char
     }
     s.spec.entrypoint = s.entrypoint;
     s.spec.cmd = s.cmd;
-    if (build_env(&s, req, c, err) < 0 || build_limits(&s, c, err) < 0) {
+    if (build_env(&s, req, spec, c, node, err) < 0 || build_limits(&s, c, err) < 0) {
         kj_pod_container_spec_clear(&s);
         return -1;
     }

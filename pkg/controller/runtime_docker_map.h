@@ -46,11 +46,16 @@ struct kj_pod_container_spec {
     struct kj_docker_mount *mounts; /* owned array: emptyDir volumes */
 };
 
-/* Build the container spec for `req` on `network` (NULL = engine default).
- * Fails (HTTP 422-ish status 0, message for a CreateContainerConfigError)
- * when the template has no container or image, or a resource limit does not
- * parse. On success the caller owns *out (kj_pod_container_spec_clear). */
+struct kj_node_alloc;
+
+/* Build the container spec for `req` on `network` (NULL = engine default);
+ * `node` (may be NULL) answers resourceFieldRef env of containers without
+ * limits. Fails (HTTP 422-ish status 0, message for a
+ * CreateContainerConfigError) when the template has no container or image,
+ * or a resource limit does not parse. On success the caller owns *out
+ * (kj_pod_container_spec_clear). */
 int kj_pod_container_spec_build(const struct kj_runtime_pod_req *req, const char *network,
+                                const struct kj_node_alloc *node,
                                 struct kj_pod_container_spec *out, kj_error_t *err);
 
 void kj_pod_container_spec_clear(struct kj_pod_container_spec *s);
@@ -90,8 +95,14 @@ int kj_pod_env_refs_resolve(const cJSON *c, const char *ns, kj_config_lookup_fn 
  * NULL empty_dir_base: refused with *why. */
 int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const char *ns, const char *dir,
                                 const char *empty_dir_base, kj_config_lookup_fn lookup, void *arg,
-                                const cJSON *pod_meta, struct kj_pod_container_spec *s, char **why,
-                                kj_error_t *err);
+                                const cJSON *pod_meta, const struct kj_node_alloc *node,
+                                struct kj_pod_container_spec *s, char **why, kj_error_t *err);
+
+/* What the engine's host offers (GET /info: NCPU, MemTotal); 0 = unknown. */
+struct kj_node_alloc {
+    int64_t cpu_milli;
+    int64_t memory; /* bytes */
+};
 
 /* The downward API. `meta` is {name, namespace, uid, labels, annotations}
  * of the pod (may be NULL: empty values).
@@ -102,9 +113,21 @@ int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const cha
  * kj_pod_downward_source: a downwardAPI volume as a ConfigMap-shaped
  * object (*obj, {"data": {path: value}}) and its items (*src), both new and
  * owned by the caller, for the configMap writer; returns how many items it
- * skipped (resourceFieldRef, unknown paths). */
+ * skipped (unknown paths, resourceFieldRefs without a value). */
 char *kj_pod_field_value(const cJSON *meta, const char *path);
-int kj_pod_downward_source(const cJSON *dapi, const cJSON *meta, cJSON **src, cJSON **obj);
+int kj_pod_downward_source(const cJSON *dapi, const cJSON *meta, const cJSON *pod_spec,
+                           const struct kj_node_alloc *node, cJSON **src, cJSON **obj);
+
+/* The value of a resourceFieldRef (`ref`, a ResourceFieldSelector) as the
+ * kubelet computes it: ceil(quantity / divisor) in decimal, for container
+ * `ref.containerName` of `pod_spec` (containers, then initContainers), or
+ * `self` when that name is empty. A limit not set is the node's allocatable
+ * (`node`; may be NULL); a request not set is the limit when one is set (the
+ * API's defaulting of pods), else 0. Owned, or NULL when there is no such
+ * container or resource, or no value (ephemeral storage without a limit:
+ * the engine does not tell a node's disk; an unknown node). */
+char *kj_pod_resource_value(const cJSON *pod_spec, const cJSON *self, const cJSON *ref,
+                            const struct kj_node_alloc *node);
 
 /* Whether emptyDir volume `vname` of the pod lives in a directory of
  * kjobd's state dir (bind-mounted) rather than in a Docker volume: when some

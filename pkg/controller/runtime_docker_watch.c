@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h> /* sysconf */
 
 #include <event2/event.h>
 
@@ -399,6 +400,39 @@ static void ensure_network(struct kj_runtime_docker *rd)
     }
 }
 
+static void info_cb(kj_error_t err, const cJSON *json, void *data)
+{
+    struct rd_req *r = data;
+    struct kj_runtime_docker *rd = r->rd;
+    rd_req_done(r);
+    const cJSON *ncpu = cJSON_GetObjectItemCaseSensitive(json, "NCPU");
+    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(json, "MemTotal");
+    if (err != NULL || !cJSON_IsNumber(ncpu) || !cJSON_IsNumber(mem)) {
+        rd->node_asked = false; /* asked again when the stream comes back */
+        if (err != NULL)
+            kj_log(KJ_LOG_WARN, "engine info: %s", err->msg);
+        return;
+    }
+    rd->node.cpu_milli = (int64_t)ncpu->valuedouble * 1000;
+    rd->node.memory = (int64_t)mem->valuedouble;
+}
+
+/* The engine's host may not be kjobd's (DOCKER_HOST=tcp://): ask it. */
+static void ensure_node_info(struct kj_runtime_docker *rd)
+{
+    if (rd->node_asked)
+        return;
+    kj_error_t err = NULL;
+    struct rd_req *r = rd_req_new(rd, NULL);
+    rd->node_asked = true;
+    r->h = kj_docker_info(rd->d, info_cb, r, &err);
+    if (r->h == NULL) {
+        rd_req_done(r);
+        rd->node_asked = false;
+        kj_error_log_release(&err, "engine info");
+    }
+}
+
 /* ---- events stream ---- */
 
 /* A clean exit is told from the die event itself. The inspect that would
@@ -434,6 +468,7 @@ static void ev_resync_cb(bool reconnect, void *data)
         rd->outage_to = now_ns();
     rd->events_up = true;
     ensure_network(rd);
+    ensure_node_info(rd);
     kj_error_t err = NULL;
     if (rd_resync(rd, NULL, NULL, &err) < 0)
         kj_error_log_release(&err, "resync");
@@ -520,6 +555,11 @@ struct kj_runtime_docker *kj_runtime_docker_new(struct event_base *base, struct 
     }
     LIST_INIT(&rd->pods);
     LIST_INIT(&rd->reqs);
+    /* Until the engine answers GET /info: this host, right for a local one. */
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN), pages = sysconf(_SC_PHYS_PAGES);
+    long page = sysconf(_SC_PAGESIZE);
+    rd->node.cpu_milli = ncpu > 0 ? (int64_t)ncpu * 1000 : 0;
+    rd->node.memory = pages > 0 && page > 0 ? (int64_t)pages * page : 0;
     return rd;
 }
 

@@ -100,8 +100,9 @@ check "server and client containers complete" kc wait --for=condition=complete j
 check_eq "client reached the server on localhost" "hello-over-localhost" \
     "$(kc logs "$(pod_of localhost)" -c client | tail -n 1)"
 
-# ---- downwardAPI volume: the pod's name, namespace, labels, annotations ----
-apply_job downward "backoffLimit: 0" <<'YAML'
+# ---- downwardAPI volume: the pod's name, namespace, labels, annotations; ----
+# ---- resourceFieldRef in a volume and in env (a limit, and none: the node) ----
+apply_job downward "backoffLimit: 0" 2>"$KJ_TMP/downward.err" <<'YAML'
 metadata:
   labels: {tier: back-end, app: demo}
   annotations: {note: 'say "hi"'}
@@ -115,6 +116,7 @@ spec:
       - {path: ns, fieldRef: {fieldPath: metadata.namespace}}
       - {path: labels, fieldRef: {fieldPath: metadata.labels}}
       - {path: note, fieldRef: {fieldPath: "metadata.annotations['note']"}}
+      - {path: bmem, resourceFieldRef: {containerName: b, resource: limits.memory, divisor: 1Mi}}
   containers:
   - name: a
     image: kjob/busybox:latest
@@ -122,15 +124,24 @@ spec:
     volumeMounts: [{name: info, mountPath: /info}]
   - name: b
     image: kjob/busybox:latest
-    command: ["cat", "/info/name"]
+    command: ["sh", "-c", "cat /info/name; echo; echo \"cpu=$CPU_M mem=$(cat /info/bmem) node=$NODE_CPUS\""]
     volumeMounts: [{name: info, mountPath: /info}]
+    resources: {limits: {cpu: 500m, memory: 48Mi}}
+    env:
+    - name: CPU_M
+      valueFrom: {resourceFieldRef: {resource: limits.cpu, divisor: 1m}}
+    - name: NODE_CPUS
+      valueFrom: {resourceFieldRef: {containerName: a, resource: limits.cpu}}
 YAML
 check "downward job completes" kc wait --for=condition=complete job/downward --timeout=90s
 pod=$(pod_of downward)
 check_eq "downwardAPI files: name, namespace, sorted quoted labels, one annotation" \
     "$pod|$KJ_NS|app=\"demo\"|tier=\"back-end\"|say \"hi\"" \
     "$(kc logs "$pod" -c a | grep -v '^batch\|^controller-uid' | paste -sd'|')"
-check_eq "the second container sees the pod's name, not its container's" "$pod" "$(kc logs "$pod" -c b)"
+check_eq "the second container sees the pod's name, not its container's" "$pod" "$(kc logs "$pod" -c b | head -n 1)"
+check_eq "resourceFieldRef: its own limits, and the engine's CPUs for a container without" \
+    "cpu=500 mem=48 node=$(docker info -f '{{.NCPU}}')" "$(kc logs "$pod" -c b | sed -n 2p)"
+check_eq "no 'ignored' warning for the downward API" "" "$(grep 'ignored by kjob' "$KJ_TMP/downward.err")"
 
 # ---- subPath into an emptyDir: one container, and across two ----
 apply_job subpath "backoffLimit: 0" <<'YAML'

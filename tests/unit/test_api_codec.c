@@ -372,9 +372,9 @@ static void test_ignored_fields_paths(void **state)
     kj_error_t err = NULL;
     assert_int_equal(kj_job_from_json(doc, &job, &unknown, &ignored, &err), 0);
     assert_int_equal(unknown.len, 0);
+    /* volumes[1].configMap and env[0].valueFrom.secretKeyRef are in the
+     * fixture too: honoured by the runtime, so not reported. */
     static const char *const want[] = {
-        "spec.template.spec.volumes[1].configMap",
-        "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef",
         "spec.template.spec.containers[0].livenessProbe",
         "spec.template.spec.nodeSelector",
         "spec.template.spec.serviceAccountName",

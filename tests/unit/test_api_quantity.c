@@ -136,12 +136,49 @@ static void test_quantity_cmp(void **state)
     assert_int_equal(kj_quantity_cmp(&a, &b), 0);
 }
 
+/* Quantities in raw JSON: strings, and numbers as YAML gives them. */
+static void test_quantity_from_json(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json;
+        int64_t milli;
+    } cases[] = {
+        {"\"500m\"", 500},       {"2", 2000},   {"0.5", 500},
+        {"0.1", 100},            {"1e9", INT64_C(1000000000000)},
+        {"134217728", INT64_C(134217728000)},   {"\"64Mi\"", INT64_C(67108864000)},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cJSON *v = cJSON_Parse(cases[i].json);
+        struct kj_quantity q;
+        kj_error_t err = NULL;
+        print_message("# %s\n", cases[i].json);
+        assert_int_equal(kj_quantity_from_json(v, &q, &err), 0);
+        assert_int_equal(kj_quantity_milli(&q), cases[i].milli);
+        cJSON_Delete(v);
+    }
+    cJSON *bad[] = {cJSON_CreateTrue(), cJSON_CreateObject(), cJSON_CreateString("2 cores"), NULL};
+    for (size_t i = 0; i < 3; i++) {
+        struct kj_quantity q;
+        kj_error_t err = NULL;
+        assert_true(kj_quantity_from_json(bad[i], &q, &err) < 0);
+        assert_non_null(err);
+        kj_error_release(&err);
+        cJSON_Delete(bad[i]);
+    }
+    struct kj_quantity q;
+    kj_error_t err = NULL;
+    assert_true(kj_quantity_from_json(NULL, &q, &err) < 0);
+    kj_error_release(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quantity_table),
         cmocka_unit_test(test_quantity_errors),
         cmocka_unit_test(test_quantity_cmp),
+        cmocka_unit_test(test_quantity_from_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,6 +399,30 @@ static const struct vcase cases[] = {
      {"spec.template.spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment "
       "variable name must consist only of printable ASCII characters other than '='", NULL}},
     {"env name relaxed", CONTAINER("\"env\":[{\"name\":\"1.a-b\",\"value\":\"x\"}]"), NULL, {NULL}},
+    {"env resourceFieldRef valid",
+     CONTAINER("\"env\":[{\"name\":\"M\",\"valueFrom\":{\"resourceFieldRef\":{\"resource\":"
+               "\"limits.memory\",\"divisor\":\"1Mi\"}}}]"), NULL, {NULL}},
+    {"env resourceFieldRef: resource unknown, cpu divisor",
+     CONTAINER("\"env\":[{\"name\":\"A\",\"valueFrom\":{\"resourceFieldRef\":{\"resource\":\"limits.gpu\"}}},"
+               "{\"name\":\"B\",\"valueFrom\":{\"resourceFieldRef\":{\"resource\":\"limits.cpu\","
+               "\"divisor\":\"10m\"}}},{\"name\":\"C\",\"valueFrom\":{\"resourceFieldRef\":{}}}]"), NULL,
+     {"spec.template.spec.containers[0].env[0].valueFrom.resourceFieldRef.resource: Unsupported "
+      "value: \"limits.gpu\": supported values: \"limits.cpu\", \"limits.ephemeral-storage\", "
+      "\"limits.memory\", \"requests.cpu\", \"requests.ephemeral-storage\", \"requests.memory\"",
+      "spec.template.spec.containers[0].env[1].valueFrom.resourceFieldRef.divisor: Invalid value: "
+      "\"limits.cpu\": only divisor's values 1m and 1 are supported with the cpu resource",
+      "spec.template.spec.containers[0].env[2].valueFrom.resourceFieldRef.resource: Required value",
+      NULL}},
+    {"downwardAPI volume: containerName required, memory divisor",
+     "{\"spec\":{\"template\":{\"spec\":{\"volumes\":[{\"name\":\"d\",\"downwardAPI\":{\"items\":["
+     "{\"path\":\"a\",\"resourceFieldRef\":{\"resource\":\"limits.cpu\"}},"
+     "{\"path\":\"b\",\"resourceFieldRef\":{\"containerName\":\"pi\",\"resource\":\"requests.memory\","
+     "\"divisor\":\"3\"}}]}}]}}}}", NULL,
+     {"spec.template.spec.volumes[0].downwardAPI.items[0].resourceFieldRef.containerName: Required "
+      "value",
+      "spec.template.spec.volumes[0].downwardAPI.items[1].resourceFieldRef.divisor: Invalid value: "
+      "\"requests.memory\": only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, "
+      "1Pi, 1Ei are supported with the memory resource", NULL}},
     {"volume mount without volume",
      CONTAINER("\"volumeMounts\":[{\"name\":\"data\",\"mountPath\":\"/data\"}]"), NULL,
      {"spec.template.spec.containers[0].volumeMounts[0].name: Not found: \"data\"", NULL}},

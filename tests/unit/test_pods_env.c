@@ -122,7 +122,7 @@ static void test_has_refs_and_spec_skips_them(void **state)
                                      .pod_uid = "pu", .index = -1, .pod_template = tpl, .labels = labels};
     struct kj_pod_container_spec s;
     kj_error_t err = NULL;
-    assert_int_equal(kj_pod_container_spec_build(&req, NULL, &s, &err), 0);
+    assert_int_equal(kj_pod_container_spec_build(&req, NULL, NULL, &s, &err), 0);
     assert_string_equal(s.spec.env[0], "A=1");
     assert_null(s.spec.env[1]); /* left to kj_pod_env_refs_resolve */
     char **vars = calloc(2, sizeof *vars);

@@ -21,7 +21,7 @@ static int build(const char *tpl_json, struct kj_pod_container_spec *s, kj_error
     cJSON *labels = cJSON_Parse("{\"app\":\"x\"}");
     struct kj_runtime_pod_req req = {.ns = "ns", .job_name = "j", .job_uid = "ju", .pod_name = "j-abcde",
                                      .pod_uid = "pu", .index = -1, .pod_template = tpl, .labels = labels};
-    int rc = kj_pod_container_spec_build(&req, NULL, s, err);
+    int rc = kj_pod_container_spec_build(&req, NULL, NULL, s, err);
     cJSON_Delete(tpl);
     cJSON_Delete(labels);
     return rc;
@@ -186,7 +186,7 @@ static void test_config_volume_files(void **state)
     char *why = NULL;
     kj_error_t err = NULL;
     const cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(spec, "containers"), 0);
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, &s, &why, &err), 0);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, NULL, &s, &why, &err), 0);
     char path[128];
     snprintf(path, sizeof path, "%s/cfg/run.sh", dir);
     char *got = slurp(path);
@@ -214,12 +214,12 @@ static void test_config_volume_files(void **state)
     s.mounts = calloc(4, sizeof *s.mounts);
     s.spec.mounts = s.mounts;
     cJSON_DeleteItemFromObject(cJSON_GetObjectItem(world, "configmaps"), "app");
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, &s, &why, &err), 1);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, NULL, &s, &why, &err), 1);
     assert_string_equal(why, "MountVolume.SetUp failed for volume \"cfg\" : configmap \"app\" not found");
     free(why);
     cJSON_AddItemToObject(cJSON_GetObjectItem(world, "configmaps"), "app", cJSON_Parse("{\"data\":{}}"));
     cJSON_ReplaceItemInObject(cJSON_GetObjectItem(world, "secrets"), "db", cJSON_Parse("{\"data\":{}}"));
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, &s, &why, &err), 1);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, lookup, NULL, NULL, NULL, &s, &why, &err), 1);
     assert_string_equal(why, "secret references non-existent config key: pw");
     free(why);
     kj_pod_container_spec_clear(&s);
@@ -251,19 +251,86 @@ static void test_downward_api(void **state)
     assert_null(kj_pod_field_value(meta, "spec.nodeName"));
     cJSON *dapi = cJSON_Parse("{\"defaultMode\":256,\"items\":["
                               "{\"path\":\"n\",\"fieldRef\":{\"fieldPath\":\"metadata.name\"},\"mode\":384},"
-                              "{\"path\":\"cpu\",\"resourceFieldRef\":{\"resource\":\"limits.cpu\"}}]}");
+                              "{\"path\":\"cpu\",\"resourceFieldRef\":{\"containerName\":\"c\","
+                              "\"resource\":\"limits.cpu\",\"divisor\":\"1m\"}},"
+                              "{\"path\":\"disk\",\"resourceFieldRef\":{\"containerName\":\"c\","
+                              "\"resource\":\"limits.ephemeral-storage\"}}]}");
+    cJSON *pspec = cJSON_Parse("{\"containers\":[{\"name\":\"c\",\"resources\":{\"limits\":{\"cpu\":\"250m\"}}}]}");
     cJSON *src = NULL, *obj = NULL;
-    assert_int_equal(kj_pod_downward_source(dapi, meta, &src, &obj), 1); /* resourceFieldRef skipped */
+    /* ephemeral storage without a limit has no value here: skipped */
+    assert_int_equal(kj_pod_downward_source(dapi, meta, pspec, NULL, &src, &obj), 1);
     char *out = cJSON_PrintUnformatted(src);
-    assert_string_equal(out, "{\"defaultMode\":256,\"items\":[{\"key\":\"n\",\"path\":\"n\",\"mode\":384}]}");
+    assert_string_equal(out, "{\"defaultMode\":256,\"items\":[{\"key\":\"n\",\"path\":\"n\",\"mode\":384},"
+                             "{\"key\":\"cpu\",\"path\":\"cpu\"}]}");
     free(out);
     out = cJSON_PrintUnformatted(obj);
-    assert_string_equal(out, "{\"data\":{\"n\":\"p\"}}");
+    assert_string_equal(out, "{\"data\":{\"n\":\"p\",\"cpu\":\"250\"}}");
+    cJSON_Delete(pspec);
     free(out);
     cJSON_Delete(src);
     cJSON_Delete(obj);
     cJSON_Delete(dapi);
     cJSON_Delete(meta);
+}
+
+/* resourceFieldRef as the kubelet computes it: ceil(quantity / divisor),
+ * limits unset = the node's allocatable, requests unset = the limit or 0. */
+static void test_resource_field_values(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *container; /* "resources" of container "c" */
+        const char *ref;
+        const char *want; /* NULL: no value */
+    } cases[] = {
+        {"{\"limits\":{\"cpu\":\"500m\"}}", "{\"resource\":\"limits.cpu\"}", "1"},
+        {"{\"limits\":{\"cpu\":\"500m\"}}", "{\"resource\":\"limits.cpu\",\"divisor\":\"1m\"}", "500"},
+        {"{\"limits\":{\"cpu\":2}}", "{\"resource\":\"limits.cpu\"}", "2"},
+        {"{}", "{\"resource\":\"limits.cpu\"}", "4"}, /* the node's 4 CPUs */
+        {"{\"limits\":{\"cpu\":\"250m\"}}", "{\"resource\":\"requests.cpu\",\"divisor\":\"1m\"}", "250"},
+        {"{\"requests\":{\"cpu\":\"100m\"},\"limits\":{\"cpu\":\"1\"}}",
+         "{\"resource\":\"requests.cpu\",\"divisor\":\"1m\"}", "100"},
+        {"{}", "{\"resource\":\"requests.cpu\"}", "0"},
+        {"{\"limits\":{\"memory\":\"64Mi\"}}", "{\"resource\":\"limits.memory\"}", "67108864"},
+        {"{\"limits\":{\"memory\":\"64Mi\"}}", "{\"resource\":\"limits.memory\",\"divisor\":\"1Mi\"}", "64"},
+        {"{\"limits\":{\"memory\":\"64Mi\"}}", "{\"resource\":\"limits.memory\",\"divisor\":\"1Gi\"}", "1"},
+        {"{}", "{\"resource\":\"limits.memory\",\"divisor\":\"1Mi\"}", "8192"},
+        {"{}", "{\"resource\":\"requests.memory\"}", "0"},
+        {"{\"limits\":{\"ephemeral-storage\":\"1Gi\"}}",
+         "{\"resource\":\"limits.ephemeral-storage\",\"divisor\":\"1Mi\"}", "1024"},
+        {"{}", "{\"resource\":\"limits.ephemeral-storage\"}", NULL},
+        {"{}", "{\"resource\":\"limits.hugepages-2Mi\"}", "0"},
+        {"{}", "{\"resource\":\"limits.gpu\"}", NULL},
+        {"{\"limits\":{\"cpu\":\"3\"}}", "{\"containerName\":\"side\",\"resource\":\"limits.cpu\"}", "1"},
+        {"{}", "{\"containerName\":\"nope\",\"resource\":\"limits.cpu\"}", NULL},
+    };
+    struct kj_node_alloc node = {.cpu_milli = 4000, .memory = INT64_C(8) << 30};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[512];
+        snprintf(buf, sizeof buf,
+                 "{\"containers\":[{\"name\":\"c\",\"resources\":%s}],"
+                 "\"initContainers\":[{\"name\":\"side\",\"resources\":{\"limits\":{\"cpu\":\"1\"}}}]}",
+                 cases[i].container);
+        cJSON *spec = cJSON_Parse(buf);
+        cJSON *ref = cJSON_Parse(cases[i].ref);
+        const cJSON *self = cJSON_GetArrayItem(cJSON_GetObjectItem(spec, "containers"), 0);
+        char *v = kj_pod_resource_value(spec, self, ref, &node);
+        print_message("# %s %s\n", cases[i].container, cases[i].ref);
+        if (cases[i].want == NULL)
+            assert_null(v);
+        else
+            assert_string_equal(v, cases[i].want);
+        free(v);
+        cJSON_Delete(ref);
+        cJSON_Delete(spec);
+    }
+    /* A limit not set and no node known: no value rather than a wrong one. */
+    cJSON *spec = cJSON_Parse("{\"containers\":[{\"name\":\"c\"}]}");
+    cJSON *ref = cJSON_Parse("{\"resource\":\"limits.cpu\"}");
+    assert_null(kj_pod_resource_value(spec, cJSON_GetArrayItem(cJSON_GetObjectItem(spec, "containers"), 0),
+                                      ref, NULL));
+    cJSON_Delete(ref);
+    cJSON_Delete(spec);
 }
 
 static void test_empty_dir_subpath_on_host(void **state)
@@ -285,7 +352,7 @@ static void test_empty_dir_subpath_on_host(void **state)
     char dir[64], empty[64];
     snprintf(dir, sizeof dir, "%s/files", base);
     snprintf(empty, sizeof empty, "%s/p.empty", base);
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, empty, NULL, NULL, NULL, &s, &why, &err), 0);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, empty, NULL, NULL, NULL, NULL, &s, &why, &err), 0);
     assert_int_equal(s.spec.n_mounts, 2);
     char want[96];
     snprintf(want, sizeof want, "%s/w/a/b", empty);
@@ -301,7 +368,7 @@ static void test_empty_dir_subpath_on_host(void **state)
     assert_true(s.mounts[1].read_only);
     /* Without a state dir: refused, with a reason. */
     s.spec.n_mounts = 0;
-    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, NULL, NULL, NULL, &s, &why, &err), 1);
+    assert_int_equal(kj_pod_config_volumes_write(spec, c, "ns", dir, NULL, NULL, NULL, NULL, NULL, &s, &why, &err), 1);
     assert_non_null(strstr(why, "needs kjobd's state dir"));
     free(why);
     kj_pod_container_spec_clear(&s);
@@ -317,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_host_path_is_a_bind),
         cmocka_unit_test(test_config_volume_files),
         cmocka_unit_test(test_downward_api),
+        cmocka_unit_test(test_resource_field_values),
         cmocka_unit_test(test_empty_dir_subpath_on_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,7 +69,7 @@ static void test_spec_from_template(void **state)
     };
     struct kj_pod_container_spec s;
     kj_error_t err = NULL;
-    assert_int_equal(kj_pod_container_spec_build(&req, "kjob", &s, &err), 0);
+    assert_int_equal(kj_pod_container_spec_build(&req, "kjob", NULL, &s, &err), 0);
     assert_string_equal(s.spec.name, "pi-3-abcde");
     assert_string_equal(s.spec.image, "kjob/busybox:latest");
     assert_string_equal(s.spec.hostname, "pi-3");
@@ -111,7 +111,7 @@ static void test_spec_defaults_and_errors(void **state)
                                      .pod_uid = "p", .index = -1, .pod_template = tmpl, .labels = labels};
     struct kj_pod_container_spec s;
     kj_error_t err = NULL;
-    assert_int_equal(kj_pod_container_spec_build(&req, NULL, &s, &err), 0);
+    assert_int_equal(kj_pod_container_spec_build(&req, NULL, NULL, &s, &err), 0);
     assert_null(s.spec.entrypoint); /* image default */
     assert_null(s.spec.cmd);
     assert_null(s.spec.network);
@@ -123,7 +123,7 @@ static void test_spec_defaults_and_errors(void **state)
     cleanup_cjson cJSON *empty_cmd = cJSON_Parse("{\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\",\"command\":[]}]}}");
     req.pod_template = empty_cmd;
     req.image_pull_policy = "Never";
-    assert_int_equal(kj_pod_container_spec_build(&req, NULL, &s, &err), 0);
+    assert_int_equal(kj_pod_container_spec_build(&req, NULL, NULL, &s, &err), 0);
     assert_non_null(s.spec.entrypoint);
     assert_null(s.spec.entrypoint[0]); /* explicit [] */
     assert_string_equal(s.pull_policy, "Never");
@@ -131,11 +131,11 @@ static void test_spec_defaults_and_errors(void **state)
 
     cleanup_cjson cJSON *none = cJSON_Parse("{\"spec\":{\"containers\":[]}}");
     req.pod_template = none;
-    assert_int_equal(kj_pod_container_spec_build(&req, NULL, &s, &err), -1);
+    assert_int_equal(kj_pod_container_spec_build(&req, NULL, NULL, &s, &err), -1);
     kj_error_release(&err);
     cleanup_cjson cJSON *badmem = cJSON_Parse("{\"spec\":{\"containers\":[{\"image\":\"i\",\"resources\":{\"limits\":{\"memory\":\"lots\"}}}]}}");
     req.pod_template = badmem;
-    assert_true(kj_pod_container_spec_build(&req, NULL, &s, &err) < 0);
+    assert_true(kj_pod_container_spec_build(&req, NULL, NULL, &s, &err) < 0);
     kj_error_release(&err);
 }
 
