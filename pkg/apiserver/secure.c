@@ -29,7 +29,8 @@ static int ssl_error(kj_error_t *err, const char *what, const char *file)
 void kj_tls_init_unused(void)
 {
     OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
-                         OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
+                         OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
+                         OPENSSL_INIT_NO_ADD_ALL_DIGESTS,
                      NULL);
 }
 

@@ -13,10 +13,11 @@
 typedef struct ssl_ctx_st SSL_CTX;
 
 /* For a process that will do no TLS at all: libcurl initialises OpenSSL as its
- * backend anyway, which loads openssl.cnf and OpenSSL's error strings (0.8 MiB
- * resident). Called before curl_global_init(), this makes that initialisation
- * skip both: OpenSSL keeps the first answer for the life of the process, so a
- * later TLS error would have no text. */
+ * backend anyway, which loads openssl.cnf, OpenSSL's error strings and the
+ * legacy cipher and digest name tables (1.2 MiB resident). Called before
+ * curl_global_init(), this makes that initialisation skip them: OpenSSL keeps
+ * the first answer for the life of the process, so a later TLS error would
+ * have no text. */
 void kj_tls_init_unused(void);
 
 /* A TLS 1.2+ server context from PEM files (certificate chain, private key).
