@@ -149,6 +149,9 @@ void kj_drv_arm(struct djob *j, int64_t at)
     int64_t delta = at - kj_drv_now(j->d);
     if (delta < 0)
         delta = 0;
+    /* Rounded up to the timer's microsecond: firing a few ns before `at`
+     * would find a hold still on, and nothing would wake the Job again. */
+    delta += 999;
     struct timeval tv = {(time_t)(delta / KJ_NS_PER_SEC),
                          (suseconds_t)(delta % KJ_NS_PER_SEC / 1000)};
     j->timer_at = at;

@@ -484,8 +484,14 @@ static void execute(struct djob *j, const struct kj_sync_result *r)
         case KJ_SYNC_CREATE:
             /* Held back after failed creates: the ledger entry is dropped
              * by the next sync as never created, and decided again. */
-            if (create_index(j, a->pod_name) >= 0 || kj_drv_now(j->d) < j->hold_creates_until)
+            if (create_index(j, a->pod_name) >= 0)
                 break;
+            if (kj_drv_now(j->d) < j->hold_creates_until) {
+                /* The sync that runs when the hold ends must not depend on a
+                 * timer another sync may already have consumed. */
+                kj_drv_arm(j, j->hold_creates_until);
+                break;
+            }
             j->creates = xrealloc(j->creates, sizeof(*j->creates) * (size_t)(j->ncreates + 1));
             j->creates[j->ncreates++] = (struct dcreate){xstrdup(a->pod_name), xstrdup(a->pod_uid),
                                                          a->index, a->index_failures, false};
