@@ -46,7 +46,11 @@ struct kj_pod_container_spec {
     struct kj_docker_mount *mounts; /* owned array: emptyDir volumes */
 };
 
-struct kj_node_alloc;
+/* What the engine's host offers (GET /info: NCPU, MemTotal); 0 = unknown. */
+struct kj_node_alloc {
+    int64_t cpu_milli;
+    int64_t memory; /* bytes */
+};
 
 /* Build the container spec for `req` on `network` (NULL = engine default);
  * `node` (may be NULL) answers resourceFieldRef env of containers without
@@ -97,12 +101,6 @@ int kj_pod_config_volumes_write(const cJSON *pod_spec, const cJSON *c, const cha
                                 const char *empty_dir_base, kj_config_lookup_fn lookup, void *arg,
                                 const cJSON *pod_meta, const struct kj_node_alloc *node,
                                 struct kj_pod_container_spec *s, char **why, kj_error_t *err);
-
-/* What the engine's host offers (GET /info: NCPU, MemTotal); 0 = unknown. */
-struct kj_node_alloc {
-    int64_t cpu_milli;
-    int64_t memory; /* bytes */
-};
 
 /* The downward API. `meta` is {name, namespace, uid, labels, annotations}
  * of the pod (may be NULL: empty values).
