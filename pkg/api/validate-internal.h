@@ -13,6 +13,10 @@
  * longer one would be cut. Returns buf. */
 char *kj_v_pathf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* Whether `v` is one of the NULL-terminated `set` (enum values, supported
+ * names). */
+bool kj_v_one_of(const char *v, const char *const *set);
+
 /* Run a names.h-style check and add `Invalid value: "<value>": <msg>` at
  * `path` for each message. Returns the number of messages. */
 size_t kj_v_check_msgs(struct kj_field_errors *errs, const char *path, const char *value,

@@ -59,6 +59,14 @@ size_t kj_namespace_name_check(const char *s, struct kj_strlist *msgs)
     return kj_dns1123_label_check(s, msgs);
 }
 
+bool kj_v_one_of(const char *v, const char *const *set)
+{
+    for (size_t i = 0; set[i] != NULL; i++)
+        if (strcmp(v, set[i]) == 0)
+            return true;
+    return false;
+}
+
 char *kj_v_pathf(char *buf, size_t size, const char *fmt, ...)
 {
     va_list ap;

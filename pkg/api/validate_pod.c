@@ -19,21 +19,13 @@ static bool empty(const char *s)
     return s == NULL || s[0] == '\0';
 }
 
-static bool one_of(const char *v, const char *const *set)
-{
-    for (size_t i = 0; set[i] != NULL; i++)
-        if (strcmp(v, set[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Required when empty, NotSupported when not in `set`. The path is
  * `<prefix>.<child>`, formatted only for an error (validation of a valid
  * object is on every request's path). */
 static void enum_field(struct kj_field_errors *errs, const char *prefix, const char *child,
                        const char *v, const char *const *set, const char *required_detail)
 {
-    if (!empty(v) && one_of(v, set))
+    if (!empty(v) && kj_v_one_of(v, set))
         return;
     char path[320];
     kj_v_pathf(path, sizeof(path), "%s.%s", prefix, child);

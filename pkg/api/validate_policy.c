@@ -21,14 +21,6 @@ static const char *const actions[] = {"Count", "FailIndex", "FailJob", "Ignore",
 static const char *const operators[] = {"In", "NotIn", NULL};
 static const char *const statuses[] = {"False", "True", "Unknown", NULL};
 
-static bool in_set(const char *v, const char *const *set)
-{
-    for (size_t i = 0; set[i] != NULL; i++)
-        if (strcmp(v, set[i]) == 0)
-            return true;
-    return false;
-}
-
 static bool has_container(const struct kj_pod_spec *ps, const char *name)
 {
     for (size_t i = 0; i < ps->n_containers; i++)
@@ -58,7 +50,7 @@ static void on_exit_codes(const struct kj_pod_failure_policy_on_exit_codes *oe, 
     const char *op = oe->operator_ ? oe->operator_ : "";
     if (op[0] == '\0')
         kj_fe_required(errs, p, "valid values: [\"In\" \"NotIn\"]");
-    else if (!in_set(op, operators))
+    else if (!kj_v_one_of(op, operators))
         kj_fe_not_supported(errs, p, op, operators);
     if (oe->container_name != NULL && !has_container(ps, oe->container_name)) {
         kj_v_pathf(p, sizeof(p), "%s.containerName", path);
@@ -110,7 +102,7 @@ static void on_pod_conditions(const struct kj_pod_failure_policy_rule *r, const 
         const char *st = c->status ? c->status : "";
         if (st[0] == '\0')
             kj_fe_required(errs, p, "valid values: [\"False\" \"True\" \"Unknown\"]");
-        else if (!in_set(st, statuses))
+        else if (!kj_v_one_of(st, statuses))
             kj_fe_not_supported(errs, p, st, statuses);
     }
 }
@@ -127,7 +119,7 @@ static void pod_failure_policy_rule(const struct kj_job_spec *s,
     else if (strcmp(action, "FailIndex") == 0) {
         if (!s->has_backoff_limit_per_index)
             kj_fe_invalid_str(errs, p, action, "requires the backoffLimitPerIndex to be set");
-    } else if (!in_set(action, actions)) {
+    } else if (!kj_v_one_of(action, actions)) {
         kj_fe_not_supported(errs, p, action, actions);
     }
     if (r->has_on_exit_codes) {

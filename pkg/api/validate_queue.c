@@ -68,14 +68,6 @@ size_t kj_replica_set_validate(const struct kj_replica_set *rs, struct kj_field_
     return errs->len - before;
 }
 
-static bool one_of(const char *v, const char *const *set)
-{
-    for (; *set != NULL; set++)
-        if (strcmp(v, *set) == 0)
-            return true;
-    return false;
-}
-
 /* spec.ports[i].nodePort: only NodePort and LoadBalancer Services have
  * one, a valid port number, unique per protocol. Range and allocation
  * are the API server's (kj_svc_node_ports_assign). */
@@ -115,7 +107,7 @@ size_t kj_service_validate(const struct kj_service *svc, struct kj_field_errors 
     const struct kj_service_spec *s = &svc->spec;
     name_check(svc->metadata.name, errs, kj_dns1035_label_check);
     const char *type = s->type != NULL ? s->type : "ClusterIP";
-    if (!one_of(type, types))
+    if (!kj_v_one_of(type, types))
         kj_fe_not_supported(errs, "spec.type", type, types);
     bool headless = s->cluster_ip != NULL && strcmp(s->cluster_ip, "None") == 0;
     if (s->n_ports == 0 && !headless && strcmp(type, "ExternalName") != 0)
@@ -126,7 +118,7 @@ size_t kj_service_validate(const struct kj_service *svc, struct kj_field_errors 
         if (sp->port < 1 || sp->port > 65535)
             kj_fe_invalid_int(errs, kj_v_pathf(p, sizeof p, "spec.ports[%zu].port", i), sp->port,
                               "must be between 1 and 65535, inclusive");
-        if (sp->protocol != NULL && !one_of(sp->protocol, protocols))
+        if (sp->protocol != NULL && !kj_v_one_of(sp->protocol, protocols))
             kj_fe_not_supported(errs, kj_v_pathf(p, sizeof p, "spec.ports[%zu].protocol", i),
                                 sp->protocol, protocols);
         node_port_check(s, type, i, errs);

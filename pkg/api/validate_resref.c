@@ -21,18 +21,10 @@ static const char *const cpu_divisors[] = {"1m", "1", NULL};
 static const char *const size_divisors[] = {"1",  "1k", "1M", "1G", "1T", "1P", "1E",
                                             "1Ki", "1Mi", "1Gi", "1Ti", "1Pi", "1Ei", NULL};
 
-static bool in(const char *v, const char *const *set)
-{
-    for (size_t i = 0; set[i] != NULL; i++)
-        if (strcmp(v, set[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Upstream accepts hugepages-<size> beside the fixed names. */
 static bool supported(const char *r)
 {
-    return in(r, resources) || strncmp(r, "limits.hugepages-", 17) == 0 ||
+    return kj_v_one_of(r, resources) || strncmp(r, "limits.hugepages-", 17) == 0 ||
            strncmp(r, "requests.hugepages-", 19) == 0;
 }
 
@@ -58,10 +50,10 @@ static void divisor(const cJSON *ref, const char *resource, const char *path,
     bool cpu = strcmp(resource, "limits.cpu") == 0 || strcmp(resource, "requests.cpu") == 0;
     bool memory = strcmp(resource, "limits.memory") == 0 || strcmp(resource, "requests.memory") == 0;
     bool storage = strstr(resource, ".ephemeral-storage") != NULL;
-    if (cpu && !in(canon, cpu_divisors))
+    if (cpu && !kj_v_one_of(canon, cpu_divisors))
         kj_fe_invalid_str(errs, p, resource,
                           "only divisor's values 1m and 1 are supported with the cpu resource");
-    else if ((memory || storage) && !in(canon, size_divisors))
+    else if ((memory || storage) && !kj_v_one_of(canon, size_divisors))
         kj_fe_invalid_str(errs, p, resource,
                           memory ? "only divisor's values 1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, "
                                    "1Ti, 1Pi, 1Ei are supported with the memory resource"
