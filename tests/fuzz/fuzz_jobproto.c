@@ -14,6 +14,7 @@
 #include "api/fielderr.h"
 #include "api/jobproto.h"
 #include "api/validate.h"
+#include "job_create.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,13 +35,9 @@ static void create_path(const cJSON *doc)
     }
     if (unknown.len != 0)
         abort();
-    kj_job_default(&job);
-    if (job.metadata.namespace_ == NULL)
-        job.metadata.namespace_ = strdup("default");
-    kj_job_prepare_create(&job, "0b6c2a4e-1111-2222-3333-444455556666", INT64_C(1777228542000000000));
     struct kj_field_errors errs;
     kj_field_errors_init(&errs);
-    (void)kj_job_validate_create(&job, &errs);
+    (void)kj_test_job_create(&job, &errs);
     kj_field_errors_free(&errs);
     cJSON *j = kj_job_to_json(&job);
     if (j == NULL)

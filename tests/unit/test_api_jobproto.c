@@ -19,6 +19,7 @@
 #include "api/protowire.h"
 #include "api/validate.h"
 #include "util/cleanup.h"
+#include "../fuzz/job_create.h" /* kj_test_job_create, shared with the fuzz targets */
 
 #define FIX "tests/fixtures/proto/"
 
@@ -72,13 +73,9 @@ static size_t create_path(const cJSON *doc, char **first)
     if (kj_job_from_json(doc, &job, &unknown, &ignored, &err) < 0)
         fail_msg("typed decode: %s", err->msg);
     assert_int_equal(unknown.len, 0); /* jobproto writes only fields kjob knows */
-    kj_job_default(&job);
-    if (job.metadata.namespace_ == NULL)
-        job.metadata.namespace_ = strdup("default");
-    kj_job_prepare_create(&job, "0b6c2a4e-1111-2222-3333-444455556666", INT64_C(1777228542000000000));
     struct kj_field_errors errs;
     kj_field_errors_init(&errs);
-    size_t n = kj_job_validate_create(&job, &errs);
+    size_t n = kj_test_job_create(&job, &errs);
     *first = n > 0 ? strdup(errs.items[0].field) : NULL;
     kj_field_errors_free(&errs);
     kj_strlist_clear(&unknown);
