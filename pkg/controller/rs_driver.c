@@ -422,7 +422,8 @@ static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
         view[n] = (struct kj_rs_pod){.state = p->state,
                                      .ready = kj_rs_pod_ready(d, p),
                                      .busy = p->busy,
-                                     .stranded = p->cid != NULL && !p->grouped,
+                                     .stranded = p->state == KJ_POD_OBS_CREATED &&
+                                                 p->cid != NULL && !p->grouped,
                                      .restarts = p->restarts,
                                      .created_at = p->created_at,
                                      .finished_at = p->finished_at};

@@ -91,7 +91,7 @@ void kj_rs_sync(int replicas, const struct kj_rs_pod *pods, int n, int64_t now, 
         if (p->busy || doomed[live[i]])
             continue;
         int64_t due;
-        if (p->stranded && p->state == KJ_POD_OBS_CREATED)
+        if (p->stranded)
             due = p->finished_at + base; /* at once; a failed start waits a base */
         else if (p->state == KJ_POD_OBS_EXITED)
             due = p->finished_at + kj_rs_backoff(p->restarts, base, max);
