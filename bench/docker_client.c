@@ -21,6 +21,10 @@
  * without --rm leaves it; the script removes both sides' containers after
  * the clock stops.
  *
+ * NETWORK `disabled` creates the containers with Config.NetworkDisabled
+ * (see kj_container_spec.network_disabled): no network either, but no
+ * libnetwork sandbox, which `docker run --network none` cannot ask for.
+ *
  * LABEL (6th argument) is the value of the io.kjob.bench label every
  * container gets; default kjbench-<pid>-<time>.
  */
@@ -130,8 +134,11 @@ static void launch(struct slot *s)
     snprintf(name, sizeof(name), "%s-%d", B.label, s->index);
     const char *cmd[] = {"true", NULL};
     struct kj_docker_kv labels[] = {{"io.kjob.bench", B.label}};
+    bool disabled = strcmp(B.network, "disabled") == 0;
     struct kj_container_spec spec = {.name = name, .image = B.image, .cmd = cmd,
-                                     .labels = labels, .n_labels = 1, .network = B.network,
+                                     .labels = labels, .n_labels = 1,
+                                     .network = disabled ? NULL : B.network,
+                                     .network_disabled = disabled,
                                      .auto_remove = B.auto_remove};
     kj_error_t err = NULL;
     if (kj_docker_container_create(B.d, &spec, created_cb, s, &err) == NULL) {
@@ -232,9 +239,9 @@ int main(int argc, char **argv)
                  (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
                  (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
                  (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-    printf("client (%s): %d containers, concurrency %d: %.2f s wall, %.1f containers/s, "
+    printf("client (%s, network %s): %d containers, concurrency %d: %.2f s wall, %.1f containers/s, "
            "cpu %.2f ms/container, %d failed\n",
-           mode, B.n, B.conc, wall, B.n / wall, cpu * 1000 / B.n, B.failed);
+           mode, B.network, B.n, B.conc, wall, B.n / wall, cpu * 1000 / B.n, B.failed);
     kj_docker_cancel(ev);
     kj_docker_free(B.d);
     event_base_free(B.base);

@@ -3,7 +3,13 @@
 #   N short containers (`true`, --network none) at concurrency C, each
 #   created, started, waited for and removed.
 #
-#   bench/docker_client.sh [N=200] [C=10] [BIN=build/default/bench/docker_client] [MODE] [ROUNDS=3]
+#   bench/docker_client.sh [N=200] [C=10] [BIN=build/default/bench/docker_client] [MODE] [ROUNDS=3] [NET=none]
+#
+# NET is the client side's network: `none` is the CLI's `--network none`
+# (the same create body), `disabled` asks the engine for no network at all
+# (Config.NetworkDisabled, which the CLI cannot send): no libnetwork sandbox,
+# so two fewer re-executions of dockerd per container. The CLI side is
+# always `--network none`.
 #
 # MODE autoremove (default) matches `docker run --rm`: the engine removes the
 # container (AutoRemove) and the client counts it at its `destroy` event.
@@ -26,6 +32,8 @@ c=${2:-10}
 bin=${3:-build/default/bench/docker_client}
 mode=${4:-autoremove}
 rounds=${5:-3}
+net=${6:-none}
+case $net in none | disabled) ;; *) echo "NET must be none or disabled" >&2; exit 2 ;; esac
 image=${KJ_BENCH_IMAGE:-kjob/busybox:latest}
 
 [ -x "$bin" ] || { echo "missing $bin (make bench)" >&2; exit 1; }
@@ -53,12 +61,12 @@ cli_side() { # prints the wall time in seconds
 }
 
 client_side() { # prints the wall time in seconds; keeps the client's own line
-    "$bin" "$n" "$c" "$image" none "$mode" "$label" >"$tmp"
+    "$bin" "$n" "$c" "$image" "$net" "$mode" "$label" >"$tmp"
     leftovers
     sed -n 's/.*: \([0-9.]*\) s wall.*/\1/p' "$tmp"
 }
 
-echo "docker_client.sh: $(date -u +%FT%TZ), $(nproc) CPUs, $n containers, concurrency $c, mode $mode, $rounds rounds"
+echo "docker_client.sh: $(date -u +%FT%TZ), $(nproc) CPUs, $n containers, concurrency $c, mode $mode, client network $net, $rounds rounds"
 ratios=()
 for r in $(seq "$rounds"); do
     if [ $((r % 2)) -eq 1 ]; then order="cli client"; else order="client cli"; fi

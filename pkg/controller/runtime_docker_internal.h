@@ -127,6 +127,16 @@ void rd_inspect_and_emit(struct kj_runtime_docker *rd, const char *id);
 /* Mark a pod as being stopped/removed by kjob (its exit is then real). */
 void rd_pod_mark_stopping(struct kj_runtime_docker *rd, const char *pod_name);
 
+/* runtime_docker_host.c: make sure the kjob network exists (inspect, then
+ * create; a 409 from a racing create counts as done), and ask the engine
+ * for its host's CPUs and memory, which may not be kjobd's host
+ * (DOCKER_HOST=tcp://): a limit not set in a resourceFieldRef reads them.
+ * Each is a no-op while known or in flight. */
+void rd_ensure_network(struct kj_runtime_docker *rd);
+void rd_ensure_node_info(struct kj_runtime_docker *rd);
+/* The node's capacity as this host's, until the engine tells its own. */
+void rd_node_from_this_host(struct kj_runtime_docker *rd);
+
 /* Start a full resync; `cb` (may be NULL) receives the final listing, later
  * from the loop. Returns -1 with *err (and no callback) if the listing
  * cannot be requested at all. */

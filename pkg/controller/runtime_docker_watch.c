@@ -1,11 +1,10 @@
-/* Docker runtime: events stream, resync, network and lifecycle. */
+/* Docker runtime: events stream, resync and lifecycle. */
 #include "controller/runtime_docker_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h> /* sysconf */
 
 #include <event2/event.h>
 
@@ -339,100 +338,6 @@ int rd_resync(struct kj_runtime_docker *rd, kj_runtime_list_cb cb, void *arg, kj
     return 0;
 }
 
-/* ---- network ---- */
-
-static void network_created_cb(kj_error_t err, const char *id, void *data)
-{
-    struct rd_req *r = data;
-    struct kj_runtime_docker *rd = r->rd;
-    (void)id;
-    rd_req_done(r);
-    rd->network_busy = false;
-    if (err == NULL || kj_error_http_status(err) == 409) {
-        kj_log(KJ_LOG_INFO, "network `%s` ready", rd->network);
-        rd->network_ok = true;
-    } else {
-        kj_log(KJ_LOG_WARN, "create network `%s`: %s", rd->network, err->msg);
-    }
-}
-
-static void network_inspect_cb(kj_error_t err, const cJSON *json, void *data)
-{
-    struct rd_req *r = data;
-    struct kj_runtime_docker *rd = r->rd;
-    (void)json;
-    rd_req_done(r);
-    if (err == NULL) {
-        rd->network_ok = true;
-        rd->network_busy = false;
-        return;
-    }
-    if (kj_error_http_status(err) != 404) {
-        rd->network_busy = false;
-        kj_log(KJ_LOG_WARN, "inspect network `%s`: %s", rd->network, err->msg);
-        return;
-    }
-    static const struct kj_docker_kv labels[] = {{KJ_LABEL_MANAGED, "true"}};
-    struct kj_network_spec spec = {.name = rd->network, .internal = rd->network_internal,
-                                   .labels = labels, .n_labels = 1};
-    kj_error_t cerr = NULL;
-    struct rd_req *cr = rd_req_new(rd, NULL);
-    cr->h = kj_docker_network_create(rd->d, &spec, network_created_cb, cr, &cerr);
-    if (cr->h == NULL) {
-        rd_req_done(cr);
-        rd->network_busy = false;
-        kj_error_log_release(&cerr, "create network");
-    }
-}
-
-static void ensure_network(struct kj_runtime_docker *rd)
-{
-    if (rd->network_ok || rd->network_busy)
-        return;
-    kj_error_t err = NULL;
-    struct rd_req *r = rd_req_new(rd, NULL);
-    rd->network_busy = true;
-    r->h = kj_docker_network_inspect(rd->d, rd->network, network_inspect_cb, r, &err);
-    if (r->h == NULL) {
-        rd_req_done(r);
-        rd->network_busy = false;
-        kj_error_log_release(&err, "inspect network");
-    }
-}
-
-static void info_cb(kj_error_t err, const cJSON *json, void *data)
-{
-    struct rd_req *r = data;
-    struct kj_runtime_docker *rd = r->rd;
-    rd_req_done(r);
-    const cJSON *ncpu = cJSON_GetObjectItemCaseSensitive(json, "NCPU");
-    const cJSON *mem = cJSON_GetObjectItemCaseSensitive(json, "MemTotal");
-    if (err != NULL || !cJSON_IsNumber(ncpu) || !cJSON_IsNumber(mem)) {
-        rd->node_asked = false; /* asked again when the stream comes back */
-        if (err != NULL)
-            kj_log(KJ_LOG_WARN, "engine info: %s", err->msg);
-        return;
-    }
-    rd->node.cpu_milli = (int64_t)ncpu->valuedouble * 1000;
-    rd->node.memory = (int64_t)mem->valuedouble;
-}
-
-/* The engine's host may not be kjobd's (DOCKER_HOST=tcp://): ask it. */
-static void ensure_node_info(struct kj_runtime_docker *rd)
-{
-    if (rd->node_asked)
-        return;
-    kj_error_t err = NULL;
-    struct rd_req *r = rd_req_new(rd, NULL);
-    rd->node_asked = true;
-    r->h = kj_docker_info(rd->d, info_cb, r, &err);
-    if (r->h == NULL) {
-        rd_req_done(r);
-        rd->node_asked = false;
-        kj_error_log_release(&err, "engine info");
-    }
-}
-
 /* ---- events stream ---- */
 
 /* A clean exit is told from the die event itself. The inspect that would
@@ -467,8 +372,8 @@ static void ev_resync_cb(bool reconnect, void *data)
     if (!rd->events_up && rd->outage_from != 0)
         rd->outage_to = now_ns();
     rd->events_up = true;
-    ensure_network(rd);
-    ensure_node_info(rd);
+    rd_ensure_network(rd);
+    rd_ensure_node_info(rd);
     kj_error_t err = NULL;
     if (rd_resync(rd, NULL, NULL, &err) < 0)
         kj_error_log_release(&err, "resync");
@@ -520,7 +425,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *data)
     struct kj_runtime_docker *rd = data;
     (void)fd;
     (void)what;
-    ensure_network(rd);
+    rd_ensure_network(rd);
     /* The driver lists on its own period too: one listing per period is
      * enough to catch what the events stream missed. */
     if (now_ns() - rd->last_resync_ns < rd->resync_period_ms * INT64_C(500000))
@@ -555,11 +460,7 @@ struct kj_runtime_docker *kj_runtime_docker_new(struct event_base *base, struct 
     }
     LIST_INIT(&rd->pods);
     LIST_INIT(&rd->reqs);
-    /* Until the engine answers GET /info: this host, right for a local one. */
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN), pages = sysconf(_SC_PHYS_PAGES);
-    long page = sysconf(_SC_PAGESIZE);
-    rd->node.cpu_milli = ncpu > 0 ? (int64_t)ncpu * 1000 : 0;
-    rd->node.memory = pages > 0 && page > 0 ? (int64_t)pages * page : 0;
+    rd_node_from_this_host(rd);
     return rd;
 }
 
@@ -578,7 +479,7 @@ int kj_runtime_docker_start(struct kj_runtime_docker *rd, kj_error_t *err)
         return kj_make_error(err, 0, "create the resync timer");
     struct timeval tv = {(time_t)(rd->resync_period_ms / 1000), (suseconds_t)((rd->resync_period_ms % 1000) * 1000)};
     event_add(rd->tick, &tv);
-    ensure_network(rd);
+    rd_ensure_network(rd);
     return 0;
 }
 

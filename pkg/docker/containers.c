@@ -59,6 +59,8 @@ static char *create_body(const struct kj_container_spec *s)
               cJSON_AddBoolToObject(b, "OpenStdin", 0) != NULL;
     if (ok && s->stop_timeout > 0)
         ok = cJSON_AddNumberToObject(b, "StopTimeout", s->stop_timeout) != NULL;
+    if (ok && s->network_disabled)
+        ok = cJSON_AddBoolToObject(b, "NetworkDisabled", 1) != NULL;
     cJSON *labels = ok ? cJSON_AddObjectToObject(b, "Labels") : NULL;
     ok = labels != NULL;
     for (size_t i = 0; ok && i < s->n_labels; i++)
@@ -114,14 +116,15 @@ static char *create_body(const struct kj_container_spec *s)
             }
         }
     }
-    if (ok && s->network != NULL) {
-        ok = cJSON_AddStringToObject(hc, "NetworkMode", s->network) != NULL;
+    const char *network = s->network_disabled ? "none" : s->network;
+    if (ok && network != NULL) {
+        ok = cJSON_AddStringToObject(hc, "NetworkMode", network) != NULL;
         /* "container:<id>" joins another container's namespace: no
          * endpoint of its own. */
-        bool joined = strncmp(s->network, "container:", 10) == 0;
+        bool joined = !s->network_disabled && strncmp(s->network, "container:", 10) == 0;
         cJSON *nc = ok && !joined ? cJSON_AddObjectToObject(b, "NetworkingConfig") : NULL;
         cJSON *ec = nc != NULL ? cJSON_AddObjectToObject(nc, "EndpointsConfig") : NULL;
-        cJSON *ep = ec != NULL ? cJSON_AddObjectToObject(ec, s->network) : NULL;
+        cJSON *ep = ec != NULL ? cJSON_AddObjectToObject(ec, network) : NULL;
         ok = joined || (ep != NULL && (s->aliases == NULL || add_strv(ep, "Aliases", s->aliases)));
     }
     return ok ? cJSON_PrintUnformatted(b) : NULL;
@@ -137,6 +140,11 @@ kj_docker_req_t *kj_docker_container_create(struct kj_docker *d,
     }
     char what[300];
     snprintf(what, sizeof(what), "create container `%s`", spec->name ? spec->name : spec->image);
+    if (spec->network_disabled && spec->network != NULL && strcmp(spec->network, "none") != 0) {
+        kj_make_error(err, EINVAL, "%s: network `%s` with the network disabled", what,
+                      spec->network);
+        return NULL;
+    }
     char *body = create_body(spec);
     if (body == NULL) {
         kj_make_error(err, ENOMEM, "%s", what);

@@ -181,6 +181,16 @@ struct kj_container_spec {
      * read from it (logs, exit code) must be read before then, so kjobd's
      * Job pods leave it false. */
     bool auto_remove;
+    /* Config.NetworkDisabled: no network from the engine at all. The
+     * container still gets a namespace of its own with loopback up (runc
+     * makes it), but no libnetwork sandbox: no /etc/hosts or
+     * /etc/resolv.conf of the engine's, only the image's. That spares the
+     * engine two re-executions of dockerd per container (the
+     * libnetwork-setkey prestart hook and set-ipv6), nearly half of its
+     * CPU for a short container (docs/benchmarks.md); `docker run
+     * --network none` cannot ask for it. Takes network NULL or "none";
+     * NetworkMode is then "none". */
+    bool network_disabled;
     const struct kj_docker_mount *mounts; /* HostConfig.Mounts; may be NULL */
     size_t n_mounts;
 };

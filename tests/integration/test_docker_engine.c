@@ -391,6 +391,37 @@ static void test_follow_logs_end_at_exit(void **state)
     free(id);
 }
 
+static void test_network_disabled_container(void **state)
+{
+    (void)state;
+    /* No engine network, yet a namespace of its own with loopback up. */
+    char name[128];
+    snprintf(name, sizeof(name), "kjdit-%s-nonet", label_value);
+    const char *cmd[] = {"sh", "-c", "ls /sys/class/net; cat /sys/class/net/lo/flags", NULL};
+    struct kj_docker_kv labels[] = {{"io.kjob.test", label_value}};
+    struct kj_container_spec spec = {.name = name, .image = image, .cmd = cmd, .labels = labels,
+                                     .n_labels = 1, .network_disabled = true};
+    struct result r = {0};
+    assert_non_null(kj_docker_container_create(dk, &spec, str_cb, &r, NULL));
+    assert_true(run_until(&r.done, 20000));
+    if (r.failed)
+        fail_msg("create: %s", r.msg);
+    created[n_created++] = strdup(r.str);
+    struct result w = {0};
+    kj_docker_container_wait(dk, r.str, "next-exit", wait_cb, &w, NULL);
+    start_container(r.str);
+    assert_true(run_until(&w.done, 20000));
+    assert_int_equal(w.code, 0);
+    struct logs_result lr = {0};
+    assert_non_null(kj_docker_container_logs(dk, r.str, NULL, log_frame, logs_end, &lr, NULL));
+    assert_true(run_until(&lr.r.done, 10000));
+    assert_string_equal(lr.out, "lo\n0x9\n"); /* IFF_UP | IFF_LOOPBACK */
+    struct inspect_result ir = {0};
+    kj_docker_container_inspect(dk, r.str, inspect_cb, &ir, NULL);
+    assert_true(run_until(&ir.r.done, 10000));
+    assert_int_equal(ir.n_nets, 0);
+}
+
 static void test_404_and_409(void **state)
 {
     (void)state;
@@ -637,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_exit_code_via_inspect_event_and_wait),
         cmocka_unit_test(test_logs_demultiplexed),
         cmocka_unit_test(test_follow_logs_end_at_exit),
+        cmocka_unit_test(test_network_disabled_container),
         cmocka_unit_test(test_404_and_409),
         cmocka_unit_test(test_image_inspect),
         cmocka_unit_test(test_network_connect_disconnect),

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,11 +170,46 @@ static void test_no_auto_remove_by_default(void **state)
     assert_null(cJSON_GetObjectItemCaseSensitive(hc, "AutoRemove"));
 }
 
+static void test_network_disabled(void **state)
+{
+    (void)state;
+    /* No network stack at all: NetworkDisabled, and NetworkMode "none" so
+     * the engine's default bridge is not named either. */
+    struct kj_container_spec spec = {.image = "kjob/busybox:latest", .network_disabled = true};
+    const cJSON *b = create(&spec);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(b, "NetworkDisabled")));
+    const cJSON *hc = cJSON_GetObjectItemCaseSensitive(b, "HostConfig");
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(hc, "NetworkMode")),
+                        "none");
+}
+
+static void test_network_disabled_refuses_a_network(void **state)
+{
+    (void)state;
+    struct kj_docker_opts o = {.host = F.host};
+    kj_error_t err = NULL;
+    struct kj_docker *d = kj_docker_new(F.base, &o, &err);
+    assert_non_null(d);
+    struct kj_container_spec spec = {.name = "kj-nonet", .image = "kjob/busybox:latest",
+                                     .network = "kjob-net", .network_disabled = true};
+    struct result r = {0};
+    assert_null(kj_docker_container_create(d, &spec, str_cb, &r, &err));
+    assert_non_null(err);
+    assert_int_equal(err->status, EINVAL);
+    assert_non_null(strstr(err->msg, "network `kjob-net` with the network disabled"));
+    kj_error_release(&err);
+    kj_docker_free(d);
+    assert_false(r.done);
+    assert_null(F.body); /* nothing reached the engine */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_auto_remove_sets_host_config, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_auto_remove_by_default, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_network_disabled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_network_disabled_refuses_a_network, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
