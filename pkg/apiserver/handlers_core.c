@@ -3,9 +3,11 @@
 #include "apiserver/handlers.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/codec.h"
+#include "apiserver/body.h"
 #include "apiserver/filter.h"
 #include "apiserver/server.h"
 #include "apiserver/status.h"
@@ -65,6 +67,60 @@ int kj_h_pod_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t 
         return -1;
     cJSON *pod = deps->pod_get != NULL ? deps->pod_get(deps->arg, ns, name) : NULL;
     if (pod == NULL)
+        return kj_http_resp_json(resp, 404, kj_status_not_found("pods", "", name));
+    return kj_http_resp_json(resp, 200, pod);
+}
+
+/* gracePeriodSeconds (query, else body) and preconditions.uid (body) of a
+ * DELETE. *grace stays -1 when not given. */
+static int pod_delete_options(struct kj_http_req *req, int *grace, char *uid, size_t uid_len,
+                              kj_error_t *err)
+{
+    const char *q = kj_query_get(&req->query, "gracePeriodSeconds");
+    const cJSON *g = NULL;
+    cleanup_cjson cJSON *opts = NULL;
+    if (req->body != NULL && req->body_len > 0) {
+        enum kj_body_type bt = kj_body_type_detect(req->content_type, req->body, req->body_len);
+        if (kj_body_decode_object(bt, req->body, req->body_len, &opts, err) < 0)
+            return -1;
+        g = cJSON_GetObjectItemCaseSensitive(opts, "gracePeriodSeconds");
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(opts, "preconditions"), "uid");
+        if (cJSON_IsString(u))
+            snprintf(uid, uid_len, "%s", u->valuestring);
+    }
+    char *end = NULL;
+    double v = q != NULL ? strtod(q, &end) : cJSON_IsNumber(g) ? g->valuedouble : -1;
+    if ((q != NULL && (end == q || *end != '\0')) || (q == NULL && g != NULL && !cJSON_IsNull(g) &&
+                                                      !cJSON_IsNumber(g)) ||
+        (v != -1 && (v < 0 || v > 1e9 || v != (int)v)))
+        return kj_make_http_error(err, 400, "gracePeriodSeconds must be a whole number of "
+                                            "seconds, 0 or more");
+    *grace = (int)v;
+    return 0;
+}
+
+int kj_h_pod_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
+{
+    const struct kj_apiserver_deps *deps = kj_apiserver_deps(req->srv);
+    const char *ns = kj_route_param(&req->params, "namespace");
+    const char *name = kj_route_param(&req->params, "name");
+    if (kj_namespace_check(ns, err) < 0)
+        return -1;
+    enum kj_propagation policy; /* pods have no dependents: accepted, unused */
+    bool dry = false;
+    int grace = -1;
+    char uid[64] = "";
+    if (kj_delete_options(req, &policy, &dry, err) < 0 ||
+        pod_delete_options(req, &grace, uid, sizeof uid, err) < 0)
+        return -1;
+    cJSON *pod = NULL;
+    int rc = deps->pod_delete != NULL
+                 ? deps->pod_delete(deps->arg, ns, name, grace, uid[0] ? uid : NULL, dry, &pod, err)
+                 : 0;
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
         return kj_http_resp_json(resp, 404, kj_status_not_found("pods", "", name));
     return kj_http_resp_json(resp, 200, pod);
 }
@@ -181,6 +237,7 @@ static const struct kj_route builtin[] = {
     {"GET", "/api/v1/pods", kj_h_pods_list, "pods"},
     {"GET", "/api/v1" NS "/pods", kj_h_pods_list, "pods"},
     {"GET", "/api/v1" NS "/pods/{name}", kj_h_pod_get, "pods"},
+    {"DELETE", "/api/v1" NS "/pods/{name}", kj_h_pod_delete, "pods"},
     {"GET", "/api/v1/events", kj_h_events_list, "events"},
     {"GET", "/api/v1" NS "/events", kj_h_events_list, "events"},
 };

@@ -65,6 +65,7 @@ struct dop {
     struct kj_job_driver *d;
     enum dop_kind kind;
     char *ns, *job_name, *job_uid, *pod; /* owned */
+    bool quiet; /* no SuccessfulDelete event (a client's delete) */
     struct dop *prev, *next;
 };
 

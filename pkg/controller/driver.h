@@ -54,6 +54,7 @@
 #ifndef KJ_CONTROLLER_DRIVER_H
 #define KJ_CONTROLLER_DRIVER_H
 
+#include <stdbool.h> /* bool */
 #include <stddef.h> /* size_t */
 #include <stdint.h> /* int64_t */
 
@@ -112,6 +113,19 @@ cJSON *kj_job_driver_pod(struct kj_job_driver *d, const char *ns, const char *po
  * object) or NULL. */
 int kj_job_driver_pods_list_cb(void *driver, const char *ns, cJSON *items, kj_error_t *err);
 cJSON *kj_job_driver_pod_get_cb(void *driver, const char *ns, const char *name);
+
+/* A client's DELETE of pod ns/name (k8s-job.md §3.7). Recorded in its
+ * Job's ledger in one store write, so a crash cannot lose it, and carried
+ * out by the sync that write triggers: an active pod is stopped gracefully
+ * (grace_s seconds; < 0 = the template's terminationGracePeriodSeconds)
+ * and removed, and counted as podReplacementPolicy says; a finished pod is
+ * removed, its count kept. `uid` (may be NULL) is a precondition (409 when
+ * it differs); dry_run records nothing. Returns 1 with *pod (owned: the
+ * pod with its deletionTimestamp) when a Job owns the pod, 0 when none
+ * does, -1 with *err (a store failure). */
+int kj_job_driver_pod_delete(struct kj_job_driver *d, const char *ns, const char *name,
+                             int grace_s, const char *uid, bool dry_run, cJSON **pod,
+                             kj_error_t *err);
 
 /* Stop: unwatch, cancel timers, drop state. Nothing is flushed (every
  * decision is already durable); operations still in flight in the runtime

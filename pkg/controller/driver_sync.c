@@ -230,7 +230,7 @@ static void op_done_cb(void *arg, const char *cid, const kj_error_t err)
             emit_event_now(j, true, "FailedDelete", "Error deleting: %s", err->msg);
         j->hold_ops_until = kj_drv_now(j->d) + j->d->cfg.retry_delay;
         kj_drv_arm(j, j->hold_ops_until);
-    } else if (op->kind == DOP_STOP && !j->gone) {
+    } else if (op->kind == DOP_STOP && !j->gone && !op->quiet) {
         emit_event_now(j, false, "SuccessfulDelete", "Deleted pod: %s", op->pod);
     }
     kj_drv_op_free(op);
@@ -335,8 +335,10 @@ static void pump_creates(struct djob *j)
     free(names);
 }
 
+/* quiet: a client's delete, which the controller does not announce with
+ * an event of its own (upstream's job controller does not either). */
 static void issue_pod_op(struct djob *j, enum dop_kind k, const char *pod, const char *cid,
-                         int grace)
+                         int grace, bool quiet)
 {
     struct kj_job_driver *d = j->d;
     if (busy_index(j, k, pod) >= 0)
@@ -347,6 +349,7 @@ static void issue_pod_op(struct djob *j, enum dop_kind k, const char *pod, const
     }
     struct kj_runtime_pod_ref ref = {j->ns, pod, cid};
     struct dop *op = kj_drv_op_new(d, j, k, pod);
+    op->quiet = quiet;
     kj_error_t err = NULL;
     int rc;
     busy_set(j, k, pod, true);
@@ -379,7 +382,7 @@ static bool cascade(struct djob *j, const char *uid)
         if (strcmp(p->job_uid, uid) != 0 || p->state == KJ_POD_OBS_REMOVED)
             continue;
         done = false;
-        issue_pod_op(j, DOP_REMOVE, p->name, p->cid, 0);
+        issue_pod_op(j, DOP_REMOVE, p->name, p->cid, 0, false);
     }
     return done && j->nbusy == 0;
 }
@@ -497,17 +500,18 @@ static void execute(struct djob *j, const struct kj_sync_result *r)
                                                          a->index, a->index_failures, false};
             break;
         case KJ_SYNC_RESTART:
-            issue_pod_op(j, DOP_RESTART, a->pod_name, a->container_id, 0);
+            issue_pod_op(j, DOP_RESTART, a->pod_name, a->container_id, 0, false);
             break;
         case KJ_SYNC_STOP:
             if (create_index(j, a->pod_name) >= 0 && !j->creates[create_index(j, a->pod_name)].issued) {
                 create_forget(j, create_index(j, a->pod_name));
                 break;
             }
-            issue_pod_op(j, DOP_STOP, a->pod_name, a->container_id, r->grace_seconds);
+            issue_pod_op(j, DOP_STOP, a->pod_name, a->container_id,
+                         a->grace_seconds >= 0 ? a->grace_seconds : r->grace_seconds, a->client);
             break;
         case KJ_SYNC_REMOVE:
-            issue_pod_op(j, DOP_REMOVE, a->pod_name, a->container_id, 0);
+            issue_pod_op(j, DOP_REMOVE, a->pod_name, a->container_id, 0, a->client);
             break;
         default:
             break;
@@ -576,7 +580,8 @@ void kj_drv_sync(struct djob *j)
         kj_error_log_release(&err, "controller: sync");
         return;
     }
-    if (!r.skipped && (r.status_changed || r.ledger_changed)) {
+    /* A skipped sync (finished Job) may still have removed deleted pods. */
+    if ((!r.skipped && r.status_changed) || r.ledger_changed) {
         cJSON *copy = cJSON_Duplicate(job, 1);
         cJSON *lj = kj_ledger_to_json(r.ledger);
         cJSON *st = cJSON_Duplicate(r.status, 1);

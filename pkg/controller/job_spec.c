@@ -136,6 +136,8 @@ struct kj_sync_action *kj_sync_add_action(struct kj_sync_result *r, enum kj_sync
     a->container_id = cid != NULL ? xstrdup(cid) : NULL;
     a->index = p->index;
     a->index_failures = p->index_failures;
+    a->client = p->delete_asked;
+    a->grace_seconds = p->delete_asked ? p->delete_grace : -1;
     return a;
 }
 

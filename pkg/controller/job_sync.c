@@ -404,6 +404,13 @@ int kj_job_sync(const cJSON *job, const struct kj_ledger *ledger, const struct k
         kj_cond_find_true(old_conds, "Complete") != NULL ||
         kj_cond_find_true(old_conds, "Failed") != NULL) {
         finish_skipped(&c, s.status);
+        for (int i = 0; i < c.L->n; i++)
+            if (c.L->pods[i].delete_asked && !c.L->pods[i].removed) {
+                kj_sync_match_obs(&c, obs, nobs);
+                kj_sync_finished_deletes(&c);
+                free(c.obs_of);
+                break;
+            }
         return 0;
     }
     if (s.mode_unknown) {

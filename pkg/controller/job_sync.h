@@ -22,7 +22,9 @@
  *
  * Pod deletion = graceful stop (KJ_SYNC_STOP) then, once exited, removal
  * (KJ_SYNC_REMOVE): deleted pods disappear as in Kubernetes, finished pods
- * are kept (logs) until the Job is deleted.
+ * are kept (logs) until the Job is deleted, or until a client deletes them
+ * (ledger delete_asked; also done for a finished Job, whose sync is
+ * otherwise skipped).
  */
 #ifndef KJ_CONTROLLER_JOB_SYNC_H
 #define KJ_CONTROLLER_JOB_SYNC_H
@@ -73,6 +75,8 @@ struct kj_sync_action {
     int index_failures; /* CREATE, Indexed with backoffLimitPerIndex: the
                            job-index-failure-count annotation value */
     bool counted_failed; /* STOP: the deletion counts as a failure */
+    int grace_seconds;   /* STOP: a client's gracePeriodSeconds, -1 = the result's */
+    bool client;         /* STOP/REMOVE of a pod a client deleted */
 };
 
 struct kj_sync_event {

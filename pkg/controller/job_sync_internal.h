@@ -92,6 +92,7 @@ void kj_sync_match_obs(struct kj_sync_ctx *c, const struct kj_pod_obs *obs, int 
  * never-created entries in drop[] (length c->L->n); count terminating pods. */
 void kj_sync_classify(struct kj_sync_ctx *c, bool *drop, int *terminating);
 void kj_sync_drop(struct kj_sync_ctx *c, bool *drop);
+void kj_sync_finished_deletes(struct kj_sync_ctx *c);
 bool kj_sync_is_active(const struct kj_ledger_pod *p);
 /* Graceful delete of active pod i, counted as failed or not. */
 void kj_sync_delete_pod(struct kj_sync_ctx *c, int i, bool count_failed, int *terminating);

@@ -135,6 +135,32 @@ static bool obs_is_container(const struct kj_pod_obs *o)
             o->state == KJ_POD_OBS_EXITED);
 }
 
+/* A client deleted the pod (§3.7). Under podReplacementPolicy
+ * TerminatingOrFailed (the default without a podFailurePolicy) an active
+ * pod counts as failed at once, and its replacement need not wait for it;
+ * under Failed its exit decides, once it has stopped. A finished pod keeps
+ * the outcome it was counted with and is only removed. */
+static void client_delete(struct kj_sync_ctx *c, struct kj_ledger_pod *p)
+{
+    p->deleting = true;
+    c->r->ledger_changed = true;
+    if (p->outcome == KJ_OUTCOME_NONE && !c->s->repl_failed)
+        pod_failed(c, p, -1, c->cfg->now);
+}
+
+/* A pod deleted under podReplacementPolicy Failed has stopped: count it by
+ * its exit, the pod failure policy included. */
+static void count_deleted_exit(struct kj_sync_ctx *c, struct kj_ledger_pod *p,
+                               const struct kj_pod_obs *o)
+{
+    int64_t at = o->finished_at ? o->finished_at : c->cfg->now;
+    if (o->exit_code == 0)
+        pod_succeeded(c, p, at);
+    else
+        pod_failed(c, p, o->exit_code, at);
+    c->r->ledger_changed = true;
+}
+
 void kj_sync_classify(struct kj_sync_ctx *c, bool *drop, int *terminating)
 {
     for (int i = 0; i < c->L->n; i++) {
@@ -145,16 +171,26 @@ void kj_sync_classify(struct kj_sync_ctx *c, bool *drop, int *terminating)
             p->seen = true;
             c->r->ledger_changed = true;
         }
+        bool was_finished = p->outcome != KJ_OUTCOME_NONE;
+        if (p->delete_asked && !p->deleting)
+            client_delete(c, p);
         if (p->deleting) {
             if (p->removed)
                 continue;
             if (!present) {
+                if (p->outcome == KJ_OUTCOME_NONE) /* gone before its exit was seen */
+                    pod_failed(c, p, -1, c->cfg->now);
                 p->removed = true;
                 c->r->ledger_changed = true;
                 continue;
             }
-            (*terminating)++;
-            if (kj_pod_obs_all_exited(o)) {
+            bool exited = kj_pod_obs_all_exited(o);
+            /* A finished pod a client deletes was never terminating. */
+            if (!(p->delete_asked && exited && was_finished))
+                (*terminating)++;
+            if (exited) {
+                if (p->outcome == KJ_OUTCOME_NONE)
+                    count_deleted_exit(c, p, o);
                 kj_sync_add_action(c->r, KJ_SYNC_REMOVE, p, o->container_id);
             } else {
                 /* Still running: a stop may have raced its create, or been
@@ -204,6 +240,29 @@ void kj_sync_classify(struct kj_sync_ctx *c, bool *drop, int *terminating)
             }
             p->removed = gone;
             c->r->ledger_changed = true;
+        }
+    }
+}
+
+/* The sync of a finished Job does nothing else: remove the pods clients
+ * deleted. */
+void kj_sync_finished_deletes(struct kj_sync_ctx *c)
+{
+    for (int i = 0; i < c->L->n; i++) {
+        struct kj_ledger_pod *p = &c->L->pods[i];
+        const struct kj_pod_obs *o = c->obs_of[i];
+        if (!p->delete_asked || p->removed)
+            continue;
+        if (!p->deleting) {
+            p->deleting = true;
+            c->r->ledger_changed = true;
+        }
+        if (o == NULL || o->state == KJ_POD_OBS_REMOVED) {
+            p->removed = true;
+            c->r->ledger_changed = true;
+        } else {
+            kj_sync_add_action(c->r, kj_pod_obs_all_exited(o) ? KJ_SYNC_REMOVE : KJ_SYNC_STOP, p,
+                               o->container_id);
         }
     }
 }

@@ -55,6 +55,7 @@ struct kj_ledger_pod *kj_ledger_add(struct kj_ledger *l, const char *name, const
     p->uid = xstrdup(uid != NULL ? uid : "");
     p->index = index;
     p->exit_code = -1;
+    p->delete_grace = -1;
     return p;
 }
 
@@ -123,6 +124,9 @@ static cJSON *pod_to_json(const struct kj_ledger_pod *p)
     rc |= add_time(o, "createdAt", p->created_at);
     rc |= add_time(o, "finishedAt", p->finished_at);
     rc |= add_int(o, "exitCode", p->exit_code, -1);
+    rc |= add_bool(o, "deleteAsked", p->delete_asked);
+    rc |= add_int(o, "deleteGrace", p->delete_grace, -1);
+    rc |= add_time(o, "deleteAt", p->delete_at);
     if (rc != 0) {
         cJSON_Delete(o);
         return NULL;
@@ -207,13 +211,16 @@ static int pod_from_json(struct kj_ledger *l, const cJSON *o)
     p->removed = get_bool(o, "removed");
     p->fail_index = get_bool(o, "failIndex");
     p->last_oom = get_bool(o, "lastOOM");
+    p->delete_asked = get_bool(o, "deleteAsked");
     if (get_int(o, "indexFailures", 0, &p->index_failures) < 0 ||
         get_int(o, "restarts", 0, &p->restarts) < 0 ||
         get_int(o, "lastExitCode", 0, &p->last_exit_code) < 0 ||
         get_int(o, "exitCode", -1, &p->exit_code) < 0 ||
         get_time(o, "lastExitAt", &p->last_exit_at) < 0 ||
         get_time(o, "createdAt", &p->created_at) < 0 ||
-        get_time(o, "finishedAt", &p->finished_at) < 0)
+        get_time(o, "finishedAt", &p->finished_at) < 0 ||
+        get_int(o, "deleteGrace", -1, &p->delete_grace) < 0 ||
+        get_time(o, "deleteAt", &p->delete_at) < 0)
         return -1;
     return 0;
 }

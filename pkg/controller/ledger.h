@@ -49,6 +49,14 @@ struct kj_ledger_pod {
     int64_t created_at;  /* ns */
     int64_t finished_at; /* ns, when the final outcome was recorded */
     int exit_code;       /* final exit code (-1 = unknown) */
+    /* A client deleted the pod (DELETE .../pods/NAME): recorded by the
+     * driver in a store write of its own, acted on by the next sync, so an
+     * accepted delete survives a crash. delete_grace: its grace period
+     * (seconds; -1 = none asked); delete_at: the pod's deletionTimestamp
+     * (ns). */
+    bool delete_asked;
+    int delete_grace;
+    int64_t delete_at;
 };
 
 struct kj_ledger {

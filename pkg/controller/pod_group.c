@@ -180,6 +180,8 @@ static void member_op(struct pg_pod *p, struct pg_member *m, enum mkind k, struc
     const cJSON *tg = pg_get(p->spec, "terminationGracePeriodSeconds");
     if (cJSON_IsNumber(tg))
         grace = tg->valueint;
+    if (p->stopping && p->stop_grace >= 0)
+        grace = p->stop_grace; /* a client's delete may ask for less */
     if (m->role == KJ_MEMBER_INFRA)
         grace = 1;
     int rc = k == M_RESTART ? in->ops->pod_restart(in->impl, &ref, mop_done, op, &err)
@@ -454,6 +456,7 @@ static int pod_restart(void *impl, const struct kj_runtime_pod_ref *ref, kj_runt
         return g->inner.ops->pod_restart(g->inner.impl, ref, done, arg, err);
     p->owned = true; /* the controller acts on it: its owner lives here */
     p->stopping = false;
+    p->stop_grace = -1;
     struct kj_group_agg agg;
     pg_aggregate(p, &agg);
     struct batch *b = batch_new(p, done, arg);
@@ -491,6 +494,8 @@ static int stop_or_remove(struct kj_pod_group *g, const struct kj_runtime_pod_re
     p->owned = true;
     p->stopping = true;
     p->removing = p->removing || remove;
+    if (!remove)
+        p->stop_grace = grace;
     struct batch *b = batch_new(p, done, arg);
     for (int i = 1; i < p->n; i++) {
         struct pg_member *m = &p->m[i];

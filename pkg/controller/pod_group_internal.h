@@ -39,6 +39,7 @@ struct pg_pod {
     kj_runtime_done_cb create_done; /* owed to the controller, or NULL */
     void *create_arg;
     bool stopping, removing, sidecars_stopped;
+    int stop_grace; /* seconds the pod's stop asked for (pod_stop), -1 = none */
     /* Created here, or found in the engine with an owner that lives in this
      * kjobd's store: only then does the wrapper act on the pod by itself
      * (other kjobds on the same engine run their own pods). */

@@ -68,6 +68,7 @@ struct pg_pod *pg_pod_find(struct kj_pod_group *g, const char *ns, const char *n
 struct pg_pod *pg_pod_new(struct kj_pod_group *g, const struct kj_pod_obs *id, const char *name)
 {
     struct pg_pod *p = xcalloc(1, sizeof *p);
+    p->stop_grace = -1;
     p->g = g;
     p->name = xstrdup(name);
     p->ns = xstrdup(id->ns != NULL ? id->ns : "default");

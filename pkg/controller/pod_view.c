@@ -277,8 +277,13 @@ cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct
     must(cJSON_AddStringToObject(m, "namespace", ns != NULL ? ns : "default"));
     must(cJSON_AddStringToObject(m, "uid", p->uid));
     put_time(m, "creationTimestamp", p->created_at ? p->created_at : now);
-    if (p->deleting && !p->removed)
+    if (p->delete_asked && !p->removed) {
+        put_time(m, "deletionTimestamp", p->delete_at);
+        if (p->delete_grace >= 0)
+            must(cJSON_AddNumberToObject(m, "deletionGracePeriodSeconds", p->delete_grace));
+    } else if (p->deleting && !p->removed) {
         put_time(m, "deletionTimestamp", p->finished_at);
+    }
     cJSON_AddItemToObject(m, "labels", kj_pod_labels(job, p->index));
     cJSON_AddItemToObject(m, "annotations", kj_pod_annotations(job, p->index, p->index_failures));
     cJSON *owners = must(cJSON_AddArrayToObject(m, "ownerReferences"));

@@ -27,7 +27,9 @@ struct rpod {
     int64_t created_at, started_at, finished_at, counted_finish;
     int restarts;
     bool busy;     /* create/remove/restart in flight */
-    bool deleting; /* removal requested by the controller */
+    bool deleting; /* removal requested by the controller or a client */
+    int64_t delete_at; /* a client's delete: the deletionTimestamp (ns), else 0 */
+    int delete_grace;  /* its gracePeriodSeconds */
     bool seen;     /* resync mark */
     bool grouped;  /* a pod of several containers (its members start themselves) */
     bool svc_busy; /* alias change in flight */
@@ -72,6 +74,7 @@ struct rop {
     struct rop *next, *prev;
     int kind;
     char *ns, *pod, *owner_uid, *owner_name, *aliases; /* owned */
+    bool quiet; /* a client's delete: no SuccessfulDelete event */
     void *ext; /* owned (free()d with the op): a probe run's state */
 };
 

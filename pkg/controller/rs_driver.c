@@ -16,7 +16,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
-enum { ROP_CREATE = 1, ROP_REMOVE, ROP_RESTART };
+enum { ROP_CREATE = 1, ROP_REMOVE, ROP_RESTART, ROP_STOP };
 
 #define RS "replicasets"
 
@@ -181,6 +181,9 @@ static const cJSON *rs_by_uid(struct kj_rs_driver *d, const char *ns, const char
     return u != NULL && strcmp(u, uid) == 0 ? rs : NULL;
 }
 
+static void issue_pod_op(struct kj_rs_driver *d, struct rpod *p, int kind, const char *why,
+                         int grace);
+
 static void op_done_cb(void *arg, const char *cid, const kj_error_t err)
 {
     struct rop *op = arg;
@@ -210,13 +213,23 @@ static void op_done_cb(void *arg, const char *cid, const kj_error_t err)
         break;
     case ROP_REMOVE:
         if (err == NULL) {
-            if (rs != NULL)
+            /* A client's delete is not the controller's to announce. */
+            if (rs != NULL && !op->quiet)
                 kj_rs_emit(d, rs, false, "SuccessfulDelete", "Deleted pod: %s", op->pod);
             if (p != NULL)
                 pod_drop(d, p);
         } else if (rs != NULL) {
             kj_rs_emit(d, rs, true, "FailedDelete", "Error deleting: %s", err->msg);
         }
+        break;
+    case ROP_STOP:
+        /* A client's delete: the pod has stopped (or could not be asked
+         * to), now it goes. */
+        if (err != NULL)
+            kj_log(KJ_LOG_WARN, "replicaset controller: stop `%s/%s`: %s", op->ns, op->pod,
+                   err->msg);
+        if (p != NULL)
+            issue_pod_op(d, p, ROP_REMOVE, "deleted", 0);
         break;
     case ROP_RESTART:
         if (err != NULL) {
@@ -292,16 +305,22 @@ static void issue_create(struct kj_rs_driver *d, const cJSON *rs)
     }
 }
 
-static void issue_pod_op(struct kj_rs_driver *d, struct rpod *p, int kind, const char *why)
+/* grace: seconds, ROP_STOP only. */
+static void issue_pod_op(struct kj_rs_driver *d, struct rpod *p, int kind, const char *why,
+                         int grace)
 {
-    kj_log(KJ_LOG_INFO, "replicaset controller: %s pod `%s/%s` (%s)",
-           kind == ROP_REMOVE ? "removing" : "restarting", p->ns, p->name, why);
+    static const char *const verbs[] = {[ROP_REMOVE] = "removing", [ROP_RESTART] = "restarting",
+                                        [ROP_STOP] = "stopping"};
+    kj_log(KJ_LOG_INFO, "replicaset controller: %s pod `%s/%s` (%s)", verbs[kind], p->ns, p->name,
+           why);
     struct kj_runtime_pod_ref ref = {.ns = p->ns, .pod_name = p->name, .container_id = p->cid};
     struct rop *op = kj_rs_op_new(d, kind, p->ns, p->name, p->owner_uid);
     op->owner_name = xstrdup(p->owner_name);
+    op->quiet = p->delete_at != 0;
     kj_error_t err = NULL;
-    int rc = kind == ROP_REMOVE
-                 ? d->inner.ops->pod_remove(d->inner.impl, &ref, op_done_cb, op, &err)
+    int rc = kind == ROP_REMOVE ? d->inner.ops->pod_remove(d->inner.impl, &ref, op_done_cb, op, &err)
+             : kind == ROP_STOP
+                 ? d->inner.ops->pod_stop(d->inner.impl, &ref, grace, op_done_cb, op, &err)
                  : d->inner.ops->pod_restart(d->inner.impl, &ref, op_done_cb, op, &err);
     if (rc < 0) {
         kj_error_log_release(&err, "replicaset controller: pod operation");
@@ -310,8 +329,48 @@ static void issue_pod_op(struct kj_rs_driver *d, struct rpod *p, int kind, const
         return;
     }
     p->busy = true;
-    if (kind == ROP_REMOVE)
+    if (kind == ROP_REMOVE || kind == ROP_STOP)
         p->deleting = true;
+}
+
+int kj_rs_driver_pod_delete(struct kj_rs_driver *d, const char *ns, const char *name,
+                            int grace_s, const char *uid, bool dry_run, cJSON **pod,
+                            kj_error_t *err)
+{
+    struct rpod *p = kj_rs_pod_find(d, ns, name);
+    const cJSON *rs = p != NULL && !p->job ? kj_rs_owner(d, p) : NULL;
+    if (rs == NULL)
+        return 0;
+    if (uid != NULL && strcmp(uid, p->uid) != 0)
+        return kj_make_http_error(
+            err, 409, "Precondition failed: UID in precondition: %s, UID in object meta: %s", uid,
+            p->uid);
+    if (grace_s < 0) {
+        const cJSON *g = get(get(get(get(rs, "spec"), "template"), "spec"),
+                             "terminationGracePeriodSeconds");
+        grace_s = cJSON_IsNumber(g) && g->valuedouble >= 0 ? (int)g->valuedouble : 30;
+    }
+    int64_t at = kj_time_now_ns() + (int64_t)grace_s * INT64_C(1000000000);
+    if (dry_run || p->deleting) {
+        *pod = kj_rs_driver_pod(d, ns, name);
+        if (p->delete_at == 0) { /* what the delete would show */
+            char ts[KJ_RFC3339_BUFSZ];
+            kj_rfc3339_format(at, ts, sizeof ts);
+            cJSON *md = cJSON_GetObjectItemCaseSensitive(*pod, "metadata");
+            cJSON_AddStringToObject(md, "deletionTimestamp", ts);
+            cJSON_AddNumberToObject(md, "deletionGracePeriodSeconds", grace_s);
+        }
+        return 1;
+    }
+    p->delete_at = at;
+    p->delete_grace = grace_s;
+    /* Out of the ReplicaSet's count at once: its replacement is created
+     * while it stops, as upstream's controller does. */
+    issue_pod_op(d, p, ROP_STOP, "deleted by a client", grace_s);
+    p->deleting = true;
+    kj_rs_trigger(d);
+    *pod = kj_rs_driver_pod(d, ns, name);
+    return 1;
 }
 
 /* ---- one ReplicaSet ---- */
@@ -436,12 +495,13 @@ static void sync_one(struct kj_rs_driver *d, const char *ns, const char *name)
     update_status(d, rs, &dec->status);
     rs = kj_store_get(d->store, RS, ns, name);
     for (int i = 0; i < dec->n_delete; i++)
-        issue_pod_op(d, refs[dec->delete_idx[i]], ROP_REMOVE, "too many replicas");
+        issue_pod_op(d, refs[dec->delete_idx[i]], ROP_REMOVE, "too many replicas", 0);
     for (int i = 0; i < dec->n_restart; i++)
         issue_pod_op(d, refs[dec->restart_idx[i]], ROP_RESTART,
                      refs[dec->restart_idx[i]]->state == KJ_POD_OBS_CREATED
                          ? "created, never started"
-                         : "exited, backoff over");
+                         : "exited, backoff over",
+                     0);
     for (int i = 0; i < dec->n_create && rs != NULL; i++)
         issue_create(d, rs);
     arm_wake(d, dec->wake_at);
@@ -490,7 +550,7 @@ static void sync_all(struct kj_rs_driver *d)
         struct rpod *p = d->pods[i];
         if (!p->busy && !p->deleting && p->state != KJ_POD_OBS_REMOVED &&
             uid_dead(d, p->owner_uid) && kj_rs_owner(d, p) == NULL)
-            issue_pod_op(d, p, ROP_REMOVE, "its ReplicaSet is gone");
+            issue_pod_op(d, p, ROP_REMOVE, "its ReplicaSet is gone", 0);
     }
     kj_rs_services_sync(d);
 }

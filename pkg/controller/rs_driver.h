@@ -72,6 +72,17 @@ void kj_rs_driver_pods(struct kj_rs_driver *d, const char *ns, cJSON *items);
 /* One ReplicaSet pod as a new Pod object (caller owns), or NULL. */
 cJSON *kj_rs_driver_pod(struct kj_rs_driver *d, const char *ns, const char *name);
 
+/* A client's DELETE of a ReplicaSet's pod: stopped gracefully (grace_s
+ * seconds; < 0 = the template's terminationGracePeriodSeconds), then
+ * removed; the ReplicaSet replaces it at once. Not written down: after a
+ * crash in between, the pod may survive, and the ReplicaSet, one over its
+ * count, removes one of its pods. `uid` (may be NULL) is a precondition
+ * (409 when it differs); dry_run changes nothing. Returns 1 with *pod
+ * (owned) when a ReplicaSet owns the pod, 0 otherwise, -1 with *err. */
+int kj_rs_driver_pod_delete(struct kj_rs_driver *d, const char *ns, const char *name,
+                            int grace_s, const char *uid, bool dry_run, cJSON **pod,
+                            kj_error_t *err);
+
 /* Where to send a request for Service `svc` port `port` (number or name;
  * NULL = first) in `ns`: a running, ready selected pod (round robin). On
  * success *ip (owned by the caller) and *port_out are set. Errors: HTTP 404

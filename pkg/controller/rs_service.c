@@ -348,6 +348,11 @@ static cJSON *pod_view(struct kj_rs_driver *d, struct rpod *p)
     cJSON_AddStringToObject(md, "uid", p->uid);
     kj_rfc3339_format(p->created_at, ts, sizeof ts);
     cJSON_AddStringToObject(md, "creationTimestamp", ts);
+    if (p->delete_at != 0) {
+        kj_rfc3339_format(p->delete_at, ts, sizeof ts);
+        cJSON_AddStringToObject(md, "deletionTimestamp", ts);
+        cJSON_AddNumberToObject(md, "deletionGracePeriodSeconds", p->delete_grace);
+    }
     cJSON_AddItemToObject(md, "labels", labels_copy(tmpl));
     cJSON *ref = cJSON_CreateObject();
     cJSON_AddStringToObject(ref, "apiVersion", "apps/v1");

@@ -68,6 +68,14 @@ static cJSON *pod_get(void *arg, const char *ns, const char *name)
     return pod != NULL ? pod : kj_rs_driver_pod(k->rs, ns, name);
 }
 
+static int pod_delete(void *arg, const char *ns, const char *name, int grace_s, const char *uid,
+                      bool dry_run, cJSON **pod, kj_error_t *err)
+{
+    struct kjobd *k = arg;
+    int rc = kj_job_driver_pod_delete(k->driver, ns, name, grace_s, uid, dry_run, pod, err);
+    return rc != 0 ? rc : kj_rs_driver_pod_delete(k->rs, ns, name, grace_s, uid, dry_run, pod, err);
+}
+
 static bool ready(void *arg, const char **why)
 {
     struct kjobd *k = arg;
@@ -244,6 +252,7 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
         .arg = k,
         .pods_list = pods_list,
         .pod_get = pod_get,
+        .pod_delete = pod_delete,
         .ready = ready,
         .default_propagation = KJ_PROPAGATION_UNSET, /* Kubernetes': Orphan + Warning */
         .allow_host_path = cfg->allow_host_path,

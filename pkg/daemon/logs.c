@@ -209,8 +209,8 @@ static void run_window_of(const cJSON *pod, const char *container, struct run_wi
  * pod has several (all names listed, init containers first, as Go prints a
  * []string); otherwise the named one must exist. Fills *name (owned) with
  * the container and *ref (owned) with its Docker container. */
-static int pick_container(const cJSON *pod, const char *pod_name, const char *want, char **name,
-                          char **ref, kj_error_t *err)
+int kj_daemon_pick_container(const cJSON *pod, const char *pod_name, const char *want,
+                             char **name, char **ref, kj_error_t *err)
 {
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(pod, "spec");
     const cJSON *mains = cJSON_GetObjectItemCaseSensitive(spec, "containers");
@@ -254,15 +254,14 @@ static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
     const char *name = kj_route_param(&req->params, "name");
     if (kj_namespace_check(ns, err) < 0)
         return -1;
-    cJSON *pod = kj_job_driver_pod(k->driver, ns, name);
-    if (pod == NULL)
-        pod = kj_rs_driver_pod(k->rs, ns, name);
+    cJSON *pod = kj_daemon_pod(k, ns, name);
     if (pod == NULL)
         return kj_http_resp_json(resp, 404, kj_status_not_found("pods", "", name));
     bool previous = false;
     cleanup_free char *cname = NULL, *ref = NULL;
     if (kj_query_bool(&req->query, "previous", false, &previous, err) < 0 ||
-        pick_container(pod, name, kj_query_get(&req->query, "container"), &cname, &ref, err) < 0) {
+        kj_daemon_pick_container(pod, name, kj_query_get(&req->query, "container"), &cname, &ref,
+                                 err) < 0) {
         cJSON_Delete(pod);
         return -1;
     }
@@ -323,8 +322,22 @@ static int h_pod_log(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
     return 0;
 }
 
+cJSON *kj_daemon_pod(struct kjobd *k, const char *ns, const char *name)
+{
+    cJSON *pod = kj_job_driver_pod(k->driver, ns, name);
+    return pod != NULL ? pod : kj_rs_driver_pod(k->rs, ns, name);
+}
+
+#define POD "/api/v1/namespaces/{namespace}/pods/{name}"
 static const struct kj_route routes[] = {
-    {"GET", "/api/v1/namespaces/{namespace}/pods/{name}/log", h_pod_log, "pods"},
+    {"GET", POD "/log", h_pod_log, "pods"},
+    /* kubectl tries a WebSocket GET first, then SPDY with a POST. */
+    {"GET", POD "/exec", kj_daemon_h_pod_stream, "pods"},
+    {"POST", POD "/exec", kj_daemon_h_pod_stream, "pods"},
+    {"GET", POD "/attach", kj_daemon_h_pod_stream, "pods"},
+    {"POST", POD "/attach", kj_daemon_h_pod_stream, "pods"},
+    {"GET", POD "/portforward", kj_daemon_h_pod_stream, "pods"},
+    {"POST", POD "/portforward", kj_daemon_h_pod_stream, "pods"},
 };
 
 const struct kj_route *kj_daemon_routes(size_t *n)

@@ -20,6 +20,7 @@ struct fake_ctr {
     char *env[FAKE_MAX_ENV];
     cJSON *labels;
     bool gone;
+    int stop_grace; /* grace of the last pod_stop asked, -1 = none */
 };
 
 struct fake_op {
@@ -157,6 +158,7 @@ static int fake_pod_create(void *impl, const struct kj_runtime_pod_req *req,
     f->c = fake_xrealloc(f->c, sizeof(*f->c) * (size_t)(f->nc + 1));
     struct fake_ctr *c = &f->c[f->nc++];
     memset(c, 0, sizeof(*c));
+    c->stop_grace = -1;
     c->ns = fake_strdup(req->ns);
     c->name = fake_strdup(req->pod_name);
     c->uid = fake_strdup(req->pod_uid);
@@ -185,7 +187,9 @@ static int fake_pod_restart(void *impl, const struct kj_runtime_pod_ref *pod,
 static int fake_pod_stop(void *impl, const struct kj_runtime_pod_ref *pod, int grace,
                          kj_runtime_done_cb done, void *arg, kj_error_t *err)
 {
-    (void)grace;
+    struct fake_ctr *c = fake_find(impl, pod->pod_name);
+    if (c != NULL)
+        c->stop_grace = grace;
     return fake_enqueue(impl, KJ_FAKE_STOP, pod->pod_name, done, NULL, arg, err);
 }
 
@@ -389,6 +393,12 @@ int kj_fake_runtime_exit(struct kj_fake_runtime *f, const char *pod_name, int co
     c->finished = f->now > c->finished ? f->now : c->finished + 1;
     fake_observe(f, c);
     return 0;
+}
+
+int kj_fake_runtime_stop_grace(const struct kj_fake_runtime *f, const char *pod_name)
+{
+    struct fake_ctr *c = fake_find(f, pod_name);
+    return c != NULL ? c->stop_grace : -1;
 }
 
 int kj_fake_runtime_strand(struct kj_fake_runtime *f, const char *pod_name)

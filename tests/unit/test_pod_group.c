@@ -374,20 +374,35 @@ static void test_sequence(void **state)
 
 /* OnFailure: a failed container restarts in place while the other runs on
  * (the kubelet's rule), not once both have exited. */
+/* Pod p1 of containers a and b with pod spec fields `fields` ("k":v,...),
+ * created and running in a new group over f. */
+static struct kj_pod_group *running_pair(struct kj_fake_runtime *f, struct seen *s,
+                                         const char *fields, cJSON **tmpl)
+{
+    struct kj_pod_group *g = kj_pod_group_new(base(), kj_fake_runtime_get(f), "infra:1");
+    struct kj_runtime rt = kj_pod_group_runtime(g);
+    rt.ops->set_observer(rt.impl, observer, s);
+    char json[512];
+    snprintf(json, sizeof json,
+             "{\"spec\":{%s,\"containers\":[{\"name\":\"a\",\"image\":\"b\"},"
+             "{\"name\":\"b\",\"image\":\"b\"}]}}",
+             fields);
+    *tmpl = cJSON_Parse(json);
+    assert_int_equal(create_pod(rt, s, *tmpl), 0);
+    kj_fake_runtime_complete(f, -1);
+    kj_fake_runtime_complete(f, -1);
+    assert_int_equal(s->state, KJ_POD_OBS_RUNNING);
+    return g;
+}
+
 static void test_on_failure_restarts_one_member(void **state)
 {
     (void)state;
     struct kj_fake_runtime *f = kj_fake_runtime_new();
-    struct kj_pod_group *g = kj_pod_group_new(base(), kj_fake_runtime_get(f), "infra:1");
-    struct kj_runtime rt = kj_pod_group_runtime(g);
     struct seen s = {0};
-    rt.ops->set_observer(rt.impl, observer, &s);
-    cJSON *tmpl = cJSON_Parse("{\"spec\":{\"restartPolicy\":\"OnFailure\",\"containers\":["
-                              "{\"name\":\"a\",\"image\":\"b\"},{\"name\":\"b\",\"image\":\"b\"}]}}");
-    assert_int_equal(create_pod(rt, &s, tmpl), 0);
-    kj_fake_runtime_complete(f, -1);
-    kj_fake_runtime_complete(f, -1);
-    assert_int_equal(s.state, KJ_POD_OBS_RUNNING);
+    cJSON *tmpl;
+    struct kj_pod_group *g = running_pair(f, &s, "\"restartPolicy\":\"OnFailure\"", &tmpl);
+    struct kj_runtime rt = kj_pod_group_runtime(g);
 
     kj_fake_runtime_set_now(f, 100);
     assert_int_equal(kj_fake_runtime_exit(f, "p1_a", 3), 0);
@@ -415,6 +430,30 @@ static void test_on_failure_restarts_one_member(void **state)
     assert_int_equal(s.exit_code, 0);
     assert_int_equal(kj_fake_runtime_calls(f, KJ_FAKE_RESTART), 1);
     kj_fake_runtime_complete(f, -1);
+    kj_pod_group_free(g);
+    kj_fake_runtime_free(f);
+    cJSON_Delete(tmpl);
+}
+
+static void test_stop_grace_reaches_members(void **state)
+{
+    (void)state;
+    struct kj_fake_runtime *f = kj_fake_runtime_new();
+    struct seen s = {0};
+    cJSON *tmpl;
+    struct kj_pod_group *g = running_pair(
+        f, &s, "\"restartPolicy\":\"Never\",\"terminationGracePeriodSeconds\":40", &tmpl);
+    struct kj_runtime rt = kj_pod_group_runtime(g);
+    /* A client's `kubectl delete pod --grace-period=2`, not the template's 40. */
+    struct kj_runtime_pod_ref ref = {.ns = "ns", .pod_name = "p1"};
+    kj_error_t err = NULL;
+    assert_int_equal(rt.ops->pod_stop(rt.impl, &ref, 2, done_cb, &s, &err), 0);
+    assert_int_equal(kj_fake_runtime_stop_grace(f, "p1_a"), 2);
+    assert_int_equal(kj_fake_runtime_stop_grace(f, "p1_b"), 2);
+    assert_int_equal(kj_fake_runtime_stop_grace(f, "p1"), 1); /* the infra holds nothing */
+    kj_fake_runtime_complete(f, -1);
+    run_loop();
+    assert_int_equal(s.state, KJ_POD_OBS_EXITED);
     kj_pod_group_free(g);
     kj_fake_runtime_free(f);
     cJSON_Delete(tmpl);
@@ -532,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_grouped_and_refs),
         cmocka_unit_test(test_sequence),
         cmocka_unit_test(test_on_failure_restarts_one_member),
+        cmocka_unit_test(test_stop_grace_reaches_members),
         cmocka_unit_test(test_restart_after_crash_mid_init),
         cmocka_unit_test(test_restart_after_crash_between_create_and_start),
         cmocka_unit_test(test_one_container_passes_through),

@@ -1,0 +1,173 @@
+/* Job controller driver: its pods as the REST layer sees them, and a
+ * client's delete of one of them. */
+#include <errno.h>
+#include <string.h>
+
+#include "controller/driver-internal.h"
+#include "controller/pod_view.h"
+#include "store/store.h"
+#include "util/cleanup.h"
+#include "util/xalloc.h"
+
+static cJSON *view_of(struct kj_job_driver *d, const cJSON *job, const struct kj_ledger_pod *lp)
+{
+    const char *ns = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(job, "metadata"),
+                                         "namespace"));
+    struct dpod *p = kj_drv_pod_find(d, ns != NULL ? ns : "default", lp->name);
+    struct kj_pod_obs o;
+    if (p != NULL)
+        kj_drv_pod_fill_obs(p, &o);
+    return kj_pod_view(job, lp, p != NULL ? &o : NULL, kj_drv_now(d));
+}
+
+struct pods_ctx {
+    struct kj_job_driver *d;
+    const char *job_name, *pod_name;
+    cJSON *out;
+};
+
+static int pods_visit(const char *ns, const char *name, const cJSON *job, void *data)
+{
+    (void)ns;
+    struct pods_ctx *c = data;
+    if (c->job_name != NULL && strcmp(name, c->job_name) != 0)
+        return 0;
+    struct kj_ledger *l = kj_ledger_from_job(job, NULL);
+    if (l == NULL)
+        return 0;
+    for (int i = 0; i < l->n; i++) {
+        const struct kj_ledger_pod *lp = &l->pods[i];
+        if (lp->removed) /* deleted by the controller, or vanished */
+            continue;
+        if (c->pod_name != NULL && strcmp(lp->name, c->pod_name) != 0)
+            continue;
+        cJSON *v = view_of(c->d, job, lp);
+        if (c->pod_name != NULL) {
+            c->out = v;
+            kj_ledger_free(l);
+            return 1;
+        }
+        cJSON_AddItemToArray(c->out, v);
+    }
+    kj_ledger_free(l);
+    return 0;
+}
+
+cJSON *kj_job_driver_pods(struct kj_job_driver *d, const char *ns, const char *job_name)
+{
+    struct pods_ctx c = {d, job_name, NULL, cJSON_CreateArray()};
+    if (c.out == NULL)
+        return NULL;
+    kj_store_list(d->store, "jobs", ns, pods_visit, &c);
+    return c.out;
+}
+
+cJSON *kj_job_driver_pod(struct kj_job_driver *d, const char *ns, const char *pod_name)
+{
+    struct pods_ctx c = {d, NULL, pod_name, NULL};
+    kj_store_list(d->store, "jobs", ns, pods_visit, &c);
+    return c.out;
+}
+
+int kj_job_driver_pods_list_cb(void *driver, const char *ns, cJSON *items, kj_error_t *err)
+{
+    cJSON *arr = kj_job_driver_pods(driver, ns, NULL);
+    if (arr == NULL)
+        return kj_make_error(err, ENOMEM, "list pods");
+    while (cJSON_GetArraySize(arr) > 0)
+        cJSON_AddItemToArray(items, cJSON_DetachItemFromArray(arr, 0));
+    cJSON_Delete(arr);
+    return 0;
+}
+
+cJSON *kj_job_driver_pod_get_cb(void *driver, const char *ns, const char *name)
+{
+    return kj_job_driver_pod(driver, ns, name);
+}
+
+/* ---- a client's delete ---- */
+
+struct owner_find {
+    const char *pod;
+    char *job; /* owned: the Job whose ledger lists the pod */
+};
+
+static int owner_visit(const char *ns, const char *name, const cJSON *job, void *data)
+{
+    (void)ns;
+    struct owner_find *c = data;
+    struct kj_ledger *l = kj_ledger_from_job(job, NULL);
+    if (l == NULL)
+        return 0;
+    const struct kj_ledger_pod *lp = kj_ledger_find(l, c->pod);
+    bool hit = lp != NULL && !lp->removed;
+    kj_ledger_free(l);
+    if (hit)
+        c->job = xstrdup(name);
+    return hit;
+}
+
+static int template_grace(const cJSON *job)
+{
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(job, "spec"),
+                                             "template"),
+            "spec"),
+        "terminationGracePeriodSeconds");
+    return cJSON_IsNumber(g) && g->valuedouble >= 0 ? (int)g->valuedouble : 30;
+}
+
+int kj_job_driver_pod_delete(struct kj_job_driver *d, const char *ns, const char *name, int grace,
+                             const char *uid, bool dry_run, cJSON **pod, kj_error_t *err)
+{
+    struct owner_find c = {name, NULL};
+    kj_store_list(d->store, "jobs", ns, owner_visit, &c);
+    if (c.job == NULL)
+        return 0;
+    cleanup_free char *job_name = c.job;
+    const cJSON *job = kj_store_get(d->store, "jobs", ns, job_name);
+    struct kj_ledger *l = kj_ledger_from_job(job, err);
+    if (l == NULL)
+        return -1;
+    struct kj_ledger_pod *lp = kj_ledger_find(l, name);
+    if (uid != NULL && strcmp(uid, lp->uid) != 0) {
+        kj_make_http_error(err, 409,
+                           "Precondition failed: UID in precondition: %s, UID in object meta: %s",
+                           uid, lp->uid);
+        kj_ledger_free(l);
+        return -1;
+    }
+    /* A second delete, or one of a pod the controller is deleting already,
+     * changes nothing. */
+    if (!lp->delete_asked && !lp->deleting) {
+        int64_t now = kj_drv_now(d);
+        lp->delete_asked = true;
+        lp->delete_grace = grace >= 0 ? grace : template_grace(job);
+        /* Finished pods go at once, as the kubelet has nothing to stop. */
+        lp->delete_at = now + (lp->outcome != KJ_OUTCOME_NONE ? 0 : lp->delete_grace * KJ_NS_PER_SEC);
+        if (!dry_run) {
+            cJSON *copy = cJSON_Duplicate(job, 1);
+            cJSON *lj = kj_ledger_to_json(l);
+            if (copy == NULL || lj == NULL)
+                kj_panic(__FILE__, __LINE__, "out of memory");
+            cJSON_DeleteItemFromObjectCaseSensitive(copy, KJ_LEDGER_KEY);
+            cJSON_AddItemToObject(copy, KJ_LEDGER_KEY, lj);
+            const char *rv = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(job, "metadata"), "resourceVersion"));
+            if (kj_store_update(d->store, "jobs", ns, job_name, copy, rv, NULL, err) < 0) {
+                cJSON_Delete(copy);
+                kj_ledger_free(l);
+                return -1;
+            }
+            job = kj_store_get(d->store, "jobs", ns, job_name);
+            struct djob *j = kj_drv_job_find(d, ns, job_name);
+            if (j != NULL)
+                kj_drv_trigger(j);
+        }
+    }
+    *pod = view_of(d, job, lp);
+    kj_ledger_free(l);
+    return 1;
+}
