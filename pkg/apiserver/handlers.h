@@ -27,6 +27,7 @@ int kj_h_job_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error
 int kj_h_pods_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_pod_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_pod_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
+int kj_h_pod_evict(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_events_list(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_discovery(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);
 int kj_h_openapi(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err);

@@ -71,58 +71,126 @@ int kj_h_pod_get(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t 
     return kj_http_resp_json(resp, 200, pod);
 }
 
-/* gracePeriodSeconds (query, else body) and preconditions.uid (body) of a
- * DELETE. *grace stays -1 when not given. */
-static int pod_delete_options(struct kj_http_req *req, int *grace, char *uid, size_t uid_len,
-                              kj_error_t *err)
+/* A pod delete's options: gracePeriodSeconds (the query's, else the
+ * DeleteOptions `opts`'), preconditions.uid (`uid`, "" when none) and
+ * dryRun (query or opts). *grace stays -1 when not given. */
+struct pod_delete_opts {
+    int grace;
+    char uid[64];
+    bool dry;
+};
+
+static int pod_delete_opts(const struct kj_http_req *req, const cJSON *opts,
+                           struct pod_delete_opts *o, kj_error_t *err)
 {
-    const char *q = kj_query_get(&req->query, "gracePeriodSeconds");
-    const cJSON *g = NULL;
-    cleanup_cjson cJSON *opts = NULL;
-    if (req->body != NULL && req->body_len > 0) {
-        enum kj_body_type bt = kj_body_type_detect(req->content_type, req->body, req->body_len);
-        if (kj_body_decode_object(bt, req->body, req->body_len, &opts, err) < 0)
-            return -1;
-        g = cJSON_GetObjectItemCaseSensitive(opts, "gracePeriodSeconds");
-        const cJSON *u = cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(opts, "preconditions"), "uid");
-        if (cJSON_IsString(u))
-            snprintf(uid, uid_len, "%s", u->valuestring);
+    *o = (struct pod_delete_opts){.grace = -1};
+    if (kj_dry_run(req, &o->dry, err) < 0)
+        return -1;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(opts, "dryRun"))
+    {
+        if (!cJSON_IsString(e) || strcmp(e->valuestring, "All") != 0)
+            return kj_make_http_error(err, 400, "Invalid dry run value: only \"All\" is supported");
+        o->dry = true;
     }
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(opts, "preconditions"), "uid");
+    if (cJSON_IsString(u))
+        snprintf(o->uid, sizeof o->uid, "%s", u->valuestring);
+    const char *q = kj_query_get(&req->query, "gracePeriodSeconds");
+    const cJSON *g = cJSON_GetObjectItemCaseSensitive(opts, "gracePeriodSeconds");
     char *end = NULL;
     double v = q != NULL ? strtod(q, &end) : cJSON_IsNumber(g) ? g->valuedouble : -1;
-    if ((q != NULL && (end == q || *end != '\0')) || (q == NULL && g != NULL && !cJSON_IsNull(g) &&
-                                                      !cJSON_IsNumber(g)) ||
+    if ((q != NULL && (end == q || *end != '\0')) ||
+        (q == NULL && g != NULL && !cJSON_IsNull(g) && !cJSON_IsNumber(g)) ||
         (v != -1 && (v < 0 || v > 1e9 || v != (int)v)))
         return kj_make_http_error(err, 400, "gracePeriodSeconds must be a whole number of "
                                             "seconds, 0 or more");
-    *grace = (int)v;
+    o->grace = (int)v;
     return 0;
 }
 
-int kj_h_pod_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
+/* The request's body as an object, or NULL when it has none. */
+static int body_object(const struct kj_http_req *req, cJSON **out, kj_error_t *err)
+{
+    *out = NULL;
+    if (req->body == NULL || req->body_len == 0)
+        return 0;
+    enum kj_body_type bt = kj_body_type_detect(req->content_type, req->body, req->body_len);
+    return kj_body_decode_object(bt, req->body, req->body_len, out, err);
+}
+
+static int pod_delete(struct kj_http_req *req, const struct pod_delete_opts *o, bool evict,
+                      cJSON **pod, kj_error_t *err)
 {
     const struct kj_apiserver_deps *deps = kj_apiserver_deps(req->srv);
     const char *ns = kj_route_param(&req->params, "namespace");
     const char *name = kj_route_param(&req->params, "name");
-    if (kj_namespace_check(ns, err) < 0)
+    if (deps->pod_delete == NULL)
+        return 0;
+    return deps->pod_delete(deps->arg, ns, name, o->grace, o->uid[0] ? o->uid : NULL, evict,
+                            o->dry, pod, err);
+}
+
+int kj_h_pod_delete(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
+{
+    const char *name = kj_route_param(&req->params, "name");
+    if (kj_namespace_check(kj_route_param(&req->params, "namespace"), err) < 0)
         return -1;
     enum kj_propagation policy; /* pods have no dependents: accepted, unused */
     bool dry = false;
-    int grace = -1;
-    char uid[64] = "";
-    if (kj_delete_options(req, &policy, &dry, err) < 0 ||
-        pod_delete_options(req, &grace, uid, sizeof uid, err) < 0)
+    if (kj_delete_options(req, &policy, &dry, err) < 0)
+        return -1;
+    cleanup_cjson cJSON *opts = NULL;
+    struct pod_delete_opts o;
+    if (body_object(req, &opts, err) < 0 || pod_delete_opts(req, opts, &o, err) < 0)
         return -1;
     cJSON *pod = NULL;
-    int rc = deps->pod_delete != NULL
-                 ? deps->pod_delete(deps->arg, ns, name, grace, uid[0] ? uid : NULL, dry, &pod, err)
-                 : 0;
+    int rc = pod_delete(req, &o, false, &pod, err);
     if (rc < 0)
         return -1;
     if (rc == 0)
         return kj_http_resp_json(resp, 404, kj_status_not_found("pods", "", name));
     return kj_http_resp_json(resp, 200, pod);
+}
+
+/* POST .../pods/{name}/eviction (policy/v1 Eviction): a delete that first
+ * marks the pod DisruptionTarget=True. One node and no
+ * PodDisruptionBudgets: an eviction is never refused for a budget. */
+int kj_h_pod_evict(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t *err)
+{
+    const char *name = kj_route_param(&req->params, "name");
+    if (kj_namespace_check(kj_route_param(&req->params, "namespace"), err) < 0)
+        return -1;
+    cleanup_cjson cJSON *ev = NULL;
+    if (body_object(req, &ev, err) < 0)
+        return -1;
+    if (ev == NULL)
+        return kj_make_http_error(err, 400, "an Eviction object is required");
+    const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "kind"));
+    if (kind != NULL && strcmp(kind, "Eviction") != 0)
+        return kj_make_http_error(err, 400, "expected an Eviction object, got %s", kind);
+    const char *evname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(ev, "metadata"), "name"));
+    if (evname != NULL && strcmp(evname, name) != 0)
+        return kj_make_http_error(err, 400, "name in URL does not match name in Eviction object");
+    struct pod_delete_opts o;
+    if (pod_delete_opts(req, cJSON_GetObjectItemCaseSensitive(ev, "deleteOptions"), &o, err) < 0)
+        return -1;
+    cleanup_cjson cJSON *pod = NULL;
+    int rc = pod_delete(req, &o, true, &pod, err);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return kj_http_resp_json(resp, 404, kj_status_not_found("pods", "", name));
+    cJSON *st = cJSON_CreateObject();
+    kj_assert(st != NULL);
+    cJSON_AddStringToObject(st, "kind", "Status");
+    cJSON_AddStringToObject(st, "apiVersion", "v1");
+    cJSON_AddObjectToObject(st, "metadata");
+    cJSON_AddStringToObject(st, "status", "Success");
+    cJSON_AddNumberToObject(st, "code", 201);
+    return kj_http_resp_json(resp, 201, st);
 }
 
 /* kjob has no Namespace objects: every valid name exists (and is Active),
@@ -238,6 +306,7 @@ static const struct kj_route builtin[] = {
     {"GET", "/api/v1" NS "/pods", kj_h_pods_list, "pods"},
     {"GET", "/api/v1" NS "/pods/{name}", kj_h_pod_get, "pods"},
     {"DELETE", "/api/v1" NS "/pods/{name}", kj_h_pod_delete, "pods"},
+    {"POST", "/api/v1" NS "/pods/{name}/eviction", kj_h_pod_evict, "pods"},
     {"GET", "/api/v1/events", kj_h_events_list, "events"},
     {"GET", "/api/v1" NS "/events", kj_h_events_list, "events"},
 };

@@ -40,11 +40,12 @@ struct kj_apiserver_deps {
     /* One pod as a new API Pod object (caller owns), or NULL if unknown. */
     cJSON *(*pod_get)(void *arg, const char *ns, const char *name);
     /* A client's DELETE of a pod: grace_s < 0 = the pod's own grace
-     * period, uid a precondition (NULL = none), dry_run changes nothing.
+     * period, uid a precondition (NULL = none), evict: through the eviction
+     * API (the pod is marked DisruptionTarget), dry_run changes nothing.
      * 1 with *pod (owned, with its deletionTimestamp), 0 = no such pod,
      * -1 with *err. NULL = pods cannot be deleted (404). */
     int (*pod_delete)(void *arg, const char *ns, const char *name, int grace_s, const char *uid,
-                      bool dry_run, cJSON **pod, kj_error_t *err);
+                      bool evict, bool dry_run, cJSON **pod, kj_error_t *err);
     /* Ready to serve (engine reachable...). `why` (static or arg-owned text)
      * explains a false answer. NULL = always ready. */
     bool (*ready)(void *arg, const char **why);

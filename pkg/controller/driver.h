@@ -120,11 +120,13 @@ cJSON *kj_job_driver_pod_get_cb(void *driver, const char *ns, const char *name);
  * (grace_s seconds; < 0 = the template's terminationGracePeriodSeconds)
  * and removed, and counted as podReplacementPolicy says; a finished pod is
  * removed, its count kept. `uid` (may be NULL) is a precondition (409 when
- * it differs); dry_run records nothing. Returns 1 with *pod (owned: the
- * pod with its deletionTimestamp) when a Job owns the pod, 0 when none
- * does, -1 with *err (a store failure). */
+ * it differs); dry_run records nothing. `evict`: the eviction API's
+ * delete, which gives the pod the condition DisruptionTarget=True first
+ * (podFailurePolicy onPodConditions rules see it). Returns 1 with *pod
+ * (owned: the pod with its deletionTimestamp) when a Job owns the pod, 0
+ * when none does, -1 with *err (a store failure). */
 int kj_job_driver_pod_delete(struct kj_job_driver *d, const char *ns, const char *name,
-                             int grace_s, const char *uid, bool dry_run, cJSON **pod,
+                             int grace_s, const char *uid, bool evict, bool dry_run, cJSON **pod,
                              kj_error_t *err);
 
 /* Stop: unwatch, cancel timers, drop state. Nothing is flushed (every

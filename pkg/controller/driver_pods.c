@@ -120,7 +120,8 @@ static int template_grace(const cJSON *job)
 }
 
 int kj_job_driver_pod_delete(struct kj_job_driver *d, const char *ns, const char *name, int grace,
-                             const char *uid, bool dry_run, cJSON **pod, kj_error_t *err)
+                             const char *uid, bool evict, bool dry_run, cJSON **pod,
+                             kj_error_t *err)
 {
     struct owner_find c = {name, NULL};
     kj_store_list(d->store, "jobs", ns, owner_visit, &c);
@@ -144,9 +145,12 @@ int kj_job_driver_pod_delete(struct kj_job_driver *d, const char *ns, const char
     if (!lp->delete_asked && !lp->deleting) {
         int64_t now = kj_drv_now(d);
         lp->delete_asked = true;
-        lp->delete_grace = grace >= 0 ? grace : template_grace(job);
+        lp->disrupted = evict;
         /* Finished pods go at once, as the kubelet has nothing to stop. */
-        lp->delete_at = now + (lp->outcome != KJ_OUTCOME_NONE ? 0 : lp->delete_grace * KJ_NS_PER_SEC);
+        lp->delete_grace = lp->outcome != KJ_OUTCOME_NONE ? 0
+                           : grace >= 0                   ? grace
+                                                          : template_grace(job);
+        lp->delete_at = now + lp->delete_grace * KJ_NS_PER_SEC;
         if (!dry_run) {
             cJSON *copy = cJSON_Duplicate(job, 1);
             cJSON *lj = kj_ledger_to_json(l);

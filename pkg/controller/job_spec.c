@@ -175,19 +175,38 @@ static bool exit_codes_match(const cJSON *oec, const char *container, int code)
     return in;
 }
 
-const char *kj_pfp_match(const struct kj_jspec *s, const char *pod, int exit_code, char *msg,
-                         size_t msglen)
+/* The only condition kjob gives a failed pod that a rule could name is
+ * DisruptionTarget=True, on an evicted pod (the others are the ones every
+ * failed pod has, which rules are not written for). */
+static const char *conditions_match(const cJSON *opc, bool disrupted)
+{
+    const cJSON *pat;
+    cJSON_ArrayForEach(pat, opc)
+    {
+        const char *type = get_str(pat, "type"), *status = get_str(pat, "status");
+        if (disrupted && type != NULL && strcmp(type, "DisruptionTarget") == 0 &&
+            (status == NULL || strcmp(status, "True") == 0))
+            return type;
+    }
+    return NULL;
+}
+
+const char *kj_pfp_match(const struct kj_jspec *s, const char *pod, int exit_code,
+                         bool disrupted, char *msg, size_t msglen)
 {
     int i = 0;
     const cJSON *rule;
     cJSON_ArrayForEach(rule, s->pfp_rules)
     {
         const cJSON *oec = get(rule, "onExitCodes");
-        /* onPodConditions: kjob never sets pod conditions such as
-         * DisruptionTarget on a failed pod, so such rules never match. */
-        if (oec != NULL && exit_codes_match(oec, s->container, exit_code)) {
+        const char *cond = conditions_match(get(rule, "onPodConditions"), disrupted);
+        if ((oec != NULL && exit_code >= 0 && exit_codes_match(oec, s->container, exit_code)) ||
+            cond != NULL) {
             const char *action = get_str(rule, "action");
-            if (action != NULL && strcmp(action, "FailJob") == 0)
+            if (action != NULL && strcmp(action, "FailJob") == 0 && cond != NULL)
+                snprintf(msg, msglen, "Pod %s/%s has condition %s matching FailJob rule at index %d",
+                         s->ns, pod, cond, i);
+            else if (action != NULL && strcmp(action, "FailJob") == 0)
                 snprintf(msg, msglen,
                          "Container %s for pod %s/%s failed with exit code %d matching FailJob "
                          "rule at index %d",

@@ -51,11 +51,13 @@ struct kj_sync_action *kj_sync_add_action(struct kj_sync_result *r, enum kj_sync
 void kj_sync_add_event(struct kj_sync_result *r, bool warning, const char *reason,
                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Pod failure policy: for a pod of `ns`/`pod` that failed with exit_code,
- * the first matching rule's action, or NULL when no rule matches. On a
- * FailJob match writes the condition message into msg. */
-const char *kj_pfp_match(const struct kj_jspec *s, const char *pod, int exit_code, char *msg,
-                         size_t msglen);
+/* Pod failure policy: for a pod of `ns`/`pod` that failed with exit_code
+ * (-1 = unknown: exit-code rules cannot match) and, when `disrupted`, the
+ * condition DisruptionTarget=True, the first matching rule's action, or
+ * NULL when no rule matches. On a FailJob match writes the condition
+ * message into msg. */
+const char *kj_pfp_match(const struct kj_jspec *s, const char *pod, int exit_code,
+                         bool disrupted, char *msg, size_t msglen);
 
 /* successPolicy: index of the first matching rule, or -1. `done` is the
  * completed-index bitmap of length s->completions. */

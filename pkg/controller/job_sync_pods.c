@@ -39,8 +39,8 @@ static void pod_failed(struct kj_sync_ctx *c, struct kj_ledger_pod *p, int code,
 {
     const char *action = NULL;
     char msg[512] = "";
-    if (c->s->pfp_rules != NULL && code >= 0)
-        action = kj_pfp_match(c->s, p->name, code, msg, sizeof(msg));
+    if (c->s->pfp_rules != NULL && (code >= 0 || p->disrupted))
+        action = kj_pfp_match(c->s, p->name, code, p->disrupted, msg, sizeof(msg));
     p->finished_at = at;
     p->exit_code = code;
     if (action != NULL && strcmp(action, "Ignore") == 0) {

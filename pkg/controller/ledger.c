@@ -127,6 +127,7 @@ static cJSON *pod_to_json(const struct kj_ledger_pod *p)
     rc |= add_bool(o, "deleteAsked", p->delete_asked);
     rc |= add_int(o, "deleteGrace", p->delete_grace, -1);
     rc |= add_time(o, "deleteAt", p->delete_at);
+    rc |= add_bool(o, "disrupted", p->disrupted);
     if (rc != 0) {
         cJSON_Delete(o);
         return NULL;
@@ -212,6 +213,7 @@ static int pod_from_json(struct kj_ledger *l, const cJSON *o)
     p->fail_index = get_bool(o, "failIndex");
     p->last_oom = get_bool(o, "lastOOM");
     p->delete_asked = get_bool(o, "deleteAsked");
+    p->disrupted = get_bool(o, "disrupted");
     if (get_int(o, "indexFailures", 0, &p->index_failures) < 0 ||
         get_int(o, "restarts", 0, &p->restarts) < 0 ||
         get_int(o, "lastExitCode", 0, &p->last_exit_code) < 0 ||

@@ -57,6 +57,10 @@ struct kj_ledger_pod {
     bool delete_asked;
     int delete_grace;
     int64_t delete_at;
+    /* The delete was an eviction (POST .../eviction): the pod carries the
+     * condition DisruptionTarget=True, which podFailurePolicy rules can
+     * match (onPodConditions). */
+    bool disrupted;
 };
 
 struct kj_ledger {

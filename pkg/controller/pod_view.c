@@ -260,7 +260,7 @@ static cJSON *group_view(cJSON *pod, const char *phase, const struct kj_pod_obs 
     return pod;
 }
 
-cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct kj_pod_obs *o,
+static cJSON *view(const cJSON *job, const struct kj_ledger_pod *p, const struct kj_pod_obs *o,
                    int64_t now)
 {
     const cJSON *md = get(job, "metadata");
@@ -369,5 +369,27 @@ cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct
     };
     cJSON_AddItemToArray(css, container_status(&c));
     must(cJSON_AddStringToObject(status, "qosClass", "BestEffort"));
+    return pod;
+}
+
+cJSON *kj_pod_view(const cJSON *job, const struct kj_ledger_pod *p, const struct kj_pod_obs *o,
+                   int64_t now)
+{
+    cJSON *pod = view(job, p, o, now);
+    if (p->disrupted) {
+        /* What the eviction API sets before it deletes the pod. */
+        cJSON *conds = cJSON_GetObjectItemCaseSensitive(get(pod, "status"), "conditions");
+        cJSON *c = must(cJSON_CreateObject());
+        must(cJSON_AddStringToObject(c, "type", "DisruptionTarget"));
+        must(cJSON_AddStringToObject(c, "status", "True"));
+        cJSON_AddNullToObject(c, "lastProbeTime");
+        put_time(c, "lastTransitionTime", p->delete_at - (int64_t)p->delete_grace * KJ_NS_PER_SEC);
+        must(cJSON_AddStringToObject(c, "reason", "EvictionByEvictionAPI"));
+        must(cJSON_AddStringToObject(c, "message", "Eviction API: evicting"));
+        if (conds != NULL)
+            cJSON_AddItemToArray(conds, c);
+        else
+            cJSON_Delete(c);
+    }
     return pod;
 }

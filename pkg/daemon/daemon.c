@@ -69,10 +69,10 @@ static cJSON *pod_get(void *arg, const char *ns, const char *name)
 }
 
 static int pod_delete(void *arg, const char *ns, const char *name, int grace_s, const char *uid,
-                      bool dry_run, cJSON **pod, kj_error_t *err)
+                      bool evict, bool dry_run, cJSON **pod, kj_error_t *err)
 {
     struct kjobd *k = arg;
-    int rc = kj_job_driver_pod_delete(k->driver, ns, name, grace_s, uid, dry_run, pod, err);
+    int rc = kj_job_driver_pod_delete(k->driver, ns, name, grace_s, uid, evict, dry_run, pod, err);
     return rc != 0 ? rc : kj_rs_driver_pod_delete(k->rs, ns, name, grace_s, uid, dry_run, pod, err);
 }
 

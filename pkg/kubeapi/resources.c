@@ -7,6 +7,7 @@ static const char *const crud_verbs[] = {"create", "delete", "deletecollection",
                                          "patch", "update", "watch", NULL};
 static const char *const status_verbs[] = {"get", "patch", "update", NULL};
 static const char *const get_verbs[] = {"get", NULL};
+static const char *const create_verbs[] = {"create", NULL};
 static const char *const ns_verbs[] = {"create", "delete", "get", "list", "patch", "update",
                                        "watch", NULL};
 static const char *const pod_short[] = {"po", NULL};
@@ -26,6 +27,7 @@ static const struct kj_api_resource table[] = {
      false, "io.k8s.api.core.v1.Namespace"},
     {"", "v1", "pods", "pod", "Pod", "PodList", true, crud_verbs, pod_short, true,
      "io.k8s.api.core.v1.Pod"},
+    {"", "v1", "pods/eviction", "", "Eviction", NULL, true, create_verbs, NULL, false, NULL},
     {"", "v1", "pods/log", "", "Pod", NULL, true, get_verbs, NULL, false, NULL},
     {"", "v1", "pods/status", "", "Pod", NULL, true, status_verbs, NULL, false, NULL},
     {"", "v1", "secrets", "secret", "Secret", "SecretList", true, crud_verbs, NULL, false,

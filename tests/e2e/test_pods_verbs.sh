@@ -13,8 +13,8 @@ kj_require_kubectl
 kjobd_start
 kubectl_on_kjobd
 
-# manifest NAME COMPLETIONS PARALLELISM SCRIPT: a Job of busybox pods, a
-# grace period of 20 s.
+# manifest NAME COMPLETIONS PARALLELISM SCRIPT [SPEC-LINES]: a Job of
+# busybox pods, a grace period of 20 s.
 manifest() {
     cat >"$KJ_TMP/$1.yaml" <<YAML
 apiVersion: batch/v1
@@ -24,6 +24,7 @@ metadata:
 spec:
   completions: $2
   parallelism: $3
+${5:-}
   template:
     spec:
       terminationGracePeriodSeconds: 20
@@ -134,6 +135,39 @@ kjobd_start
 check "after the restart the deleted pod goes" wait_for 60 gone "$p"
 check "a replacement runs" wait_for 60 n_running crash 1
 check_eq "the deleted pod counted failed exactly once" 1 "$(job_field crash .status.failed)"
+
+# ---- eviction: DisruptionTarget, which a podFailurePolicy rule can ignore ------------
+kc apply -f "$(manifest evict 1 1 "trap 'exit 143' TERM; sleep 300 & wait" '  backoffLimit: 0
+  podFailurePolicy:
+    rules:
+    - action: Ignore
+      onPodConditions:
+      - type: DisruptionTarget')" >/dev/null
+check "the evict Job's pod runs" wait_for 60 n_running evict 1
+p=$(running_pods evict)
+evict_body() { printf '{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"%s","namespace":"%s"}%s}' "$1" "$KJ_NS" "${2:+,\"deleteOptions\":$2}"; }
+resp=$(kj_api POST "/api/v1/namespaces/$KJ_NS/pods/$p/eviction" -H 'Content-Type: application/json' \
+    -d "$(evict_body other)")
+check_eq "an Eviction naming another pod is a 400" \
+    "400 name in URL does not match name in Eviction object" "$(kj_code) $(jq -r .message <<<"$resp")"
+resp=$(kj_api POST "/api/v1/namespaces/$KJ_NS/pods/$p/eviction" -H 'Content-Type: application/json' \
+    -d "$(evict_body "$p" '{"dryRun":["All"]}')")
+check_eq "a dry-run eviction answers 201 Success" "201 Success" "$(kj_code) $(jq -r .status <<<"$resp")"
+check "and leaves the pod running" n_running evict 1
+resp=$(kj_api POST "/api/v1/namespaces/$KJ_NS/pods/$p/eviction" -H 'Content-Type: application/json' \
+    -d "$(evict_body "$p" '{"gracePeriodSeconds":30}')")
+check_eq "the eviction answers 201 Success" "201 Success" "$(kj_code) $(jq -r .status <<<"$resp")"
+disrupted_or_gone() {
+    local pod
+    pod=$(curl -sf "$KJOBD_URL/api/v1/namespaces/$KJ_NS/pods/$1") || return 0
+    jq -e '.status.conditions[] | select(.type == "DisruptionTarget" and .status == "True" and
+        .reason == "EvictionByEvictionAPI")' <<<"$pod" >/dev/null
+}
+check "the evicted pod shows DisruptionTarget=True, or is gone already" disrupted_or_gone "$p"
+check "it goes" wait_for 30 gone "$p"
+check "a replacement runs: the Ignore rule kept backoffLimit 0 from failing the Job" wait_for 60 n_running evict 1
+check_eq "nothing counted failed" "null" "$(job_field evict .status.failed)"
+check_eq "the Job has not failed" "" "$(job_field evict '.status.conditions[]? | select(.type == "Failed") | .type')"
 
 # ---- a ReplicaSet's pod is replaced -------------------------------------------------
 cat >"$KJ_TMP/rs.yaml" <<'YAML'

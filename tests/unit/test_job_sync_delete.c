@@ -117,6 +117,59 @@ static void test_policy_failed_exit_by_pod_failure_policy(void **state)
     world_free(&w);
 }
 
+/* An eviction: a delete that marks the pod DisruptionTarget=True. */
+static void client_evict(struct world *w, int i, int grace)
+{
+    client_delete(w, i, grace);
+    kj_ledger_find(w->ledger, w->pods[i].name)->disrupted = true;
+}
+
+#define DISRUPTION_RULE(action)                                                                   \
+    "{\"completions\":1,\"backoffLimit\":0,\"podFailurePolicy\":{\"rules\":[{\"action\":\"" action  \
+    "\",\"onPodConditions\":[{\"type\":\"DisruptionTarget\"}]}]}}"
+
+static void test_eviction_ignored_by_condition_rule(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, DISRUPTION_RULE("Ignore"));
+    step(&w);
+    client_evict(&w, 0, 5);
+    step(&w); /* stopped: exits 143 */
+    step(&w);
+    step(&w);
+    assert_int_equal(st_int(&w, "failed"), 0);
+    assert_int_equal(w.creates, 2);
+    /* A plain delete of the replacement is no disruption: counted, and
+     * backoffLimit 0 fails the Job. */
+    client_delete(&w, 1, 5);
+    step(&w);
+    step(&w);
+    step(&w); /* Failed once nothing terminates */
+    assert_int_equal(st_int(&w, "failed"), 1);
+    assert_non_null(strstr(conds(&w), "Failed=True/BackoffLimitExceeded"));
+    world_free(&w);
+}
+
+static void test_eviction_fails_job_by_condition_rule(void **state)
+{
+    (void)state;
+    struct world w;
+    world_init(&w, DISRUPTION_RULE("FailJob"));
+    step(&w);
+    client_evict(&w, 0, 5);
+    step(&w);
+    step(&w);
+    step(&w);
+    assert_non_null(strstr(conds(&w), "Failed=True/PodFailurePolicy"));
+    char want[160];
+    snprintf(want, sizeof want,
+             "Pod default/%s has condition DisruptionTarget matching FailJob rule at index 0",
+             w.pods[0].name);
+    assert_string_equal(cond_msg(&w, "Failed"), want);
+    world_free(&w);
+}
+
 static void test_finished_pod_keeps_its_count(void **state)
 {
     (void)state;
@@ -188,6 +241,8 @@ int main(void)
         cmocka_unit_test(test_running_pod_fails_at_once_and_is_replaced),
         cmocka_unit_test(test_policy_failed_counts_the_exit),
         cmocka_unit_test(test_policy_failed_exit_by_pod_failure_policy),
+        cmocka_unit_test(test_eviction_ignored_by_condition_rule),
+        cmocka_unit_test(test_eviction_fails_job_by_condition_rule),
         cmocka_unit_test(test_finished_pod_keeps_its_count),
         cmocka_unit_test(test_finished_job_still_removes),
         cmocka_unit_test(test_crash_after_delete_recorded),
