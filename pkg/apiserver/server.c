@@ -20,6 +20,7 @@
 #include <event2/listener.h>
 #include <openssl/ssl.h>
 
+#include "apiserver/collection.h"
 #include "apiserver/conns.h"
 #include "apiserver/request.h"
 #include "apiserver/secure.h"
@@ -153,9 +154,9 @@ static void send_resp(struct evhttp_request *ev, struct kj_http_resp *resp, bool
 }
 
 /* Find the route across tables, newest table first. */
-static const struct kj_route *find_route(struct kj_apiserver *srv, const char *method,
-                                         const char *path, struct kj_route_params *params,
-                                         int *code)
+const struct kj_route *kj_apiserver_find_route(struct kj_apiserver *srv, const char *method,
+                                               const char *path, struct kj_route_params *params,
+                                               int *code)
 {
     *code = 404;
     for (size_t t = srv->n_tables; t-- > 0;) {
@@ -166,6 +167,20 @@ static const struct kj_route *find_route(struct kj_apiserver *srv, const char *m
             *code = 405;
     }
     return NULL;
+}
+
+/* A handler's error as the Status answer. */
+static void error_resp(const struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t err)
+{
+    cJSON_Delete(resp->body);
+    resp->body = NULL;
+    int c = kj_error_http_status(err);
+    if (c < 400 || c > 599) {
+        kj_log(KJ_LOG_ERROR, "%s %s: %s", req->method, req->path, err ? err->msg : "?");
+        c = 500;
+    }
+    kj_http_resp_json(resp, c, kj_status_from_error(err));
+    cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(resp->body, "code"), c);
 }
 
 /* Count the request's connection against the cap. A new connection beyond
@@ -211,8 +226,23 @@ static void dispatch_cb(struct evhttp_request *ev, void *arg)
         goto reply;
     }
     req.path = path;
+    struct evbuffer *in = evhttp_request_get_input_buffer(ev);
+    size_t len = evbuffer_get_length(in);
+    if (len > 0) {
+        req.body = (const char *)evbuffer_pullup(in, -1);
+        req.body_len = len;
+    }
+    req.content_type = evhttp_find_header(evhttp_request_get_input_headers(ev), "Content-Type");
+    req.accept = evhttp_find_header(evhttp_request_get_input_headers(ev), "Accept");
     int code = 404;
-    req.route = find_route(srv, lookup_method, path, &req.params, &code);
+    req.route = kj_apiserver_find_route(srv, lookup_method, path, &req.params, &code);
+    if (req.route == NULL && code == 405 && strcmp(req.method, "DELETE") == 0) {
+        int rc = kj_collection_delete(&req, &resp, &err);
+        if (rc < 0)
+            error_resp(&req, &resp, err);
+        if (rc != 0)
+            goto reply;
+    }
     if (req.route == NULL) {
         if (code == 405)
             kj_http_resp_json(&resp, 405, kj_status_failure(405, "MethodNotAllowed",
@@ -224,25 +254,8 @@ static void dispatch_cb(struct evhttp_request *ev, void *arg)
                                                             NULL, NULL, NULL));
         goto reply;
     }
-    struct evbuffer *in = evhttp_request_get_input_buffer(ev);
-    size_t len = evbuffer_get_length(in);
-    if (len > 0) {
-        req.body = (const char *)evbuffer_pullup(in, -1);
-        req.body_len = len;
-    }
-    req.content_type = evhttp_find_header(evhttp_request_get_input_headers(ev), "Content-Type");
-    req.accept = evhttp_find_header(evhttp_request_get_input_headers(ev), "Accept");
-    if (req.route->handler(&req, &resp, &err) < 0) {
-        cJSON_Delete(resp.body);
-        resp.body = NULL;
-        int c = kj_error_http_status(err);
-        if (c < 400 || c > 599) {
-            kj_log(KJ_LOG_ERROR, "%s %s: %s", req.method, path, err ? err->msg : "?");
-            c = 500;
-        }
-        kj_http_resp_json(&resp, c, kj_status_from_error(err));
-        cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(resp.body, "code"), c);
-    }
+    if (req.route->handler(&req, &resp, &err) < 0)
+        error_resp(&req, &resp, err);
     /* kubectl asks for server-side printing on every get. */
     if (!resp.hijacked && kj_table_wanted(req.accept) && resp.body != NULL && (resp.code == 0 || resp.code == 200))
         kj_apiserver_tableize(&req, &resp);

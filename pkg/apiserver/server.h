@@ -127,6 +127,13 @@ struct kj_http_resp;
  * Status bodies and kinds without a Table are left alone. */
 void kj_apiserver_tableize(struct kj_http_req *req, struct kj_http_resp *resp);
 
+/* The route for method + path across the registered tables (newest first),
+ * params filled; NULL with *code 404 (no such path) or 405 (not for this
+ * method). */
+const struct kj_route *kj_apiserver_find_route(struct kj_apiserver *srv, const char *method,
+                                               const char *path, struct kj_route_params *params,
+                                               int *code);
+
 /* Remove kjob's private keys (the controller ledger) from a stored object
  * copy before it is shown to a client. */
 void kj_apiserver_strip_private(cJSON *obj);

@@ -203,4 +203,14 @@ check_eq "the ReplicaSet does not announce it as its own delete" 0 \
         jq '[.items[] | select(.reason == "SuccessfulDelete")] | length')"
 kc delete rs spare --wait=true --timeout=30s >/dev/null
 
+# ---- deletecollection ----------------------------------------------------------------
+before=$(running_pods work | sort | tr '\n' ' ')
+resp=$(kj_api DELETE "/api/v1/namespaces/$KJ_NS/pods?labelSelector=job-name%3Dwork&gracePeriodSeconds=1")
+check_eq "DELETE on the pods collection answers the PodList of what it deleted" \
+    "200 PodList $before" "$(kj_code) $(jq -r '.kind' <<<"$resp") $(jq -r '.items[].metadata.name' <<<"$resp" | sort | tr '\n' ' ')"
+for p in $before; do check "$p goes" wait_for 30 gone "$p"; done
+check_eq "each counted as one delete of it would be" 3 "$(job_field work .status.failed)"
+resp=$(kj_api DELETE "/apis/batch/v1/jobs")
+check_eq "no deletecollection across namespaces, as kube-apiserver" 405 "$(kj_code)"
+
 kjobd_done

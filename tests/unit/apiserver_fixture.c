@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "apiserver/query.h"   /* kj_query_clear */
+#include "apiserver/collection.h"
 #include "apiserver/request.h" /* kj_http_req, kj_http_resp, kj_request_target_parse */
 #include "apiserver/router.h"
 #include "apiserver/server.h"
@@ -104,7 +105,6 @@ int kj_apifx_call(struct kj_apifx *fx, const char *method, const char *target, c
     char *path = NULL;
     assert_int_equal(kj_request_target_parse(target, &path, &req.query, &err), 0);
     req.route = find_route(fx, method, path, &req.params);
-    assert_non_null(req.route);
     req.srv = fx->srv;
     req.method = method;
     req.path = path;
@@ -112,8 +112,16 @@ int kj_apifx_call(struct kj_apifx *fx, const char *method, const char *target, c
     req.accept = fx->accept;
     req.body = body;
     req.body_len = body ? strlen(body) : 0;
-    int code;
-    if (req.route->handler(&req, &resp, &err) < 0) {
+    int code, rc;
+    if (req.route == NULL && strcmp(method, "DELETE") == 0) {
+        /* A collection, as server.c's dispatcher serves it. */
+        rc = kj_collection_delete(&req, &resp, &err);
+        assert_int_not_equal(rc, 0);
+    } else {
+        assert_non_null(req.route);
+        rc = req.route->handler(&req, &resp, &err);
+    }
+    if (rc < 0) {
         code = kj_error_http_status(err) ? kj_error_http_status(err) : 500;
         *out = kj_status_from_error(err);
         cJSON_Delete(resp.body);

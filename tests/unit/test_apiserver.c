@@ -321,6 +321,72 @@ static void test_jobs_crud(void **state)
     cJSON_Delete(out);
 }
 
+static int list_len(struct kj_apifx *fx, const char *target)
+{
+    cJSON *out = NULL;
+    assert_int_equal(kj_apifx_call(fx, "GET", target, NULL, NULL, &out), 200);
+    int n = cJSON_GetArraySize(cJSON_GetObjectItem(out, "items"));
+    cJSON_Delete(out);
+    return n;
+}
+
+static void test_jobs_delete_collection(void **state)
+{
+    struct kj_apifx *fx = *state;
+    cJSON *out = NULL;
+    static const char *const jobs[][2] = {{"a", "web"}, {"b", "web"}, {"c", "db"}};
+    for (size_t i = 0; i < 3; i++) {
+        char yaml[512];
+        snprintf(yaml, sizeof yaml,
+                 "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: %s\n  labels: {tier: %s}\n"
+                 "spec:\n  template:\n    spec:\n      containers:\n      - name: c\n"
+                 "        image: kjob/busybox:latest\n      restartPolicy: Never\n",
+                 jobs[i][0], jobs[i][1]);
+        assert_int_equal(kj_apifx_call(fx, "POST", "/apis/batch/v1/namespaces/ns-1/jobs", NULL, yaml, &out), 201);
+        cJSON_Delete(out);
+    }
+    const char *coll = "/apis/batch/v1/namespaces/ns-1/jobs";
+    /* Dry run: the list of what would go, nothing gone. */
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs?labelSelector=tier%3Dweb&dryRun=All",
+                                   NULL, NULL, &out), 200);
+    assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "JobList");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "items")), 2);
+    cJSON_Delete(out);
+    assert_int_equal(list_len(fx, coll), 3);
+    /* Each item as one DELETE of it: batch/v1's Orphan default and its
+     * warning, once for the request. */
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs?labelSelector=tier%3Dweb",
+                                   NULL, NULL, &out), 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "items")), 2);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(out, "items"), 0),
+                                                                "metadata"),
+                                            "name")->valuestring,
+                        "a");
+    cJSON_Delete(out);
+    assert_int_equal(fx->warnings.len, 1);
+    assert_non_null(strstr(fx->warnings.items[0], "child pods are preserved by default"));
+    /* Orphan: marked, gone once the controller drops the finalizer. */
+    const cJSON *a = kj_store_get(fx->store, "jobs", "ns-1", "a");
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "metadata"), "deletionTimestamp"));
+    assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(kj_store_get(fx->store, "jobs", "ns-1", "c"), "metadata"), "uid"));
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(kj_store_get(fx->store, "jobs", "ns-1", "c"), "metadata"),
+                                    "deletionTimestamp"));
+    /* Background, from a DeleteOptions body: the objects go at once. */
+    assert_int_equal(kj_apifx_call(fx, "DELETE", coll, "application/json",
+                                   "{\"kind\":\"DeleteOptions\",\"propagationPolicy\":\"Background\"}", &out), 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "items")), 3);
+    cJSON_Delete(out);
+    assert_int_equal(list_len(fx, coll), 0);
+    assert_int_equal(kj_apifx_call(fx, "DELETE", coll, NULL, NULL, &out), 200);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "items")), 0);
+    cJSON_Delete(out);
+    /* The list's refusals and the delete's are the request's. */
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs?labelSelector=a%20in", NULL, NULL, &out), 400);
+    cJSON_Delete(out);
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/apis/batch/v1/namespaces/ns-1/jobs?watch=1", NULL, NULL, &out), 400);
+    cJSON_Delete(out);
+}
+
 static void test_jobs_create_errors(void **state)
 {
     struct kj_apifx *fx = *state;
@@ -451,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_propagation),
         cmocka_unit_test(test_filter),
         cmocka_unit_test_setup_teardown(test_jobs_crud, kj_apifx_setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_jobs_delete_collection, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_jobs_create_errors, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_jobs_update, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_kubectl_discovery_and_tables, kj_apifx_setup, kj_apifx_teardown),
