@@ -101,9 +101,12 @@ static int pod_delete_opts(const struct kj_http_req *req, const cJSON *opts,
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(opts, "gracePeriodSeconds");
     char *end = NULL;
     double v = q != NULL ? strtod(q, &end) : cJSON_IsNumber(g) ? g->valuedouble : -1;
-    if ((q != NULL && (end == q || *end != '\0')) ||
-        (q == NULL && g != NULL && !cJSON_IsNull(g) && !cJSON_IsNumber(g)) ||
-        (v != -1 && (v < 0 || v > 1e9 || v != (int)v)))
+    bool bad = (q != NULL && (end == q || *end != '\0')) ||
+               (q == NULL && g != NULL && !cJSON_IsNull(g) && !cJSON_IsNumber(g));
+    /* NaN fails both comparisons, so it never reaches the conversion. */
+    if (!bad && v != -1)
+        bad = !(v >= 0 && v <= 1e9) || v != (double)(int)v;
+    if (bad)
         return kj_make_http_error(err, 400, "gracePeriodSeconds must be a whole number of "
                                             "seconds, 0 or more");
     o->grace = (int)v;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The official Kubernetes JavaScript client (@kubernetes/client-node, pinned
 # in tests/e2e/node/package-lock.json) creates, watches, reads logs of,
-# patches and deletes a Job on kjobd. `npm ci` installs it on first run.
+# patches and deletes a Job on kjobd, evicts a pod and deletes a collection.
+# `npm ci` installs it on first run.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/kjobd.sh"
 

@@ -387,6 +387,48 @@ static void test_jobs_delete_collection(void **state)
     cJSON_Delete(out);
 }
 
+static void test_pod_delete_and_eviction_options(void **state)
+{
+    struct kj_apifx *fx = *state;
+    cJSON *out = NULL;
+    /* -1 is kubectl's "the pod's own", as if not given. */
+    static const char *const bad[] = {"nan", "inf", "-2", "1.5", "3s", "1e12"};
+    char target[128];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(target, sizeof target, "/api/v1/namespaces/ns-1/pods/p?gracePeriodSeconds=%s", bad[i]);
+        assert_int_equal(kj_apifx_call(fx, "DELETE", target, NULL, NULL, &out), 400);
+        assert_string_equal(cJSON_GetObjectItem(out, "message")->valuestring,
+                            "gracePeriodSeconds must be a whole number of seconds, 0 or more");
+        cJSON_Delete(out);
+    }
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/api/v1/namespaces/ns-1/pods/p", "application/json",
+                                   "{\"gracePeriodSeconds\":\"soon\"}", &out), 400);
+    cJSON_Delete(out);
+    /* Good options: then the pod is looked for (none here). */
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/api/v1/namespaces/ns-1/pods/p?gracePeriodSeconds=0", NULL, NULL, &out), 404);
+    assert_string_equal(cJSON_GetObjectItem(out, "message")->valuestring, "pods \"p\" not found");
+    cJSON_Delete(out);
+
+    const char *ev = "/api/v1/namespaces/ns-1/pods/p/eviction";
+    assert_int_equal(kj_apifx_call(fx, "POST", ev, NULL, NULL, &out), 400);
+    assert_string_equal(cJSON_GetObjectItem(out, "message")->valuestring, "an Eviction object is required");
+    cJSON_Delete(out);
+    assert_int_equal(kj_apifx_call(fx, "POST", ev, "application/json", "{\"kind\":\"Pod\"}", &out), 400);
+    cJSON_Delete(out);
+    assert_int_equal(kj_apifx_call(fx, "POST", ev, "application/json",
+                                   "{\"kind\":\"Eviction\",\"metadata\":{\"name\":\"q\"}}", &out), 400);
+    assert_string_equal(cJSON_GetObjectItem(out, "message")->valuestring,
+                        "name in URL does not match name in Eviction object");
+    cJSON_Delete(out);
+    assert_int_equal(kj_apifx_call(fx, "POST", ev, "application/json",
+                                   "{\"kind\":\"Eviction\",\"metadata\":{\"name\":\"p\"},"
+                                   "\"deleteOptions\":{\"dryRun\":[\"Some\"]}}", &out), 400);
+    cJSON_Delete(out);
+    assert_int_equal(kj_apifx_call(fx, "POST", ev, "application/json",
+                                   "{\"kind\":\"Eviction\",\"metadata\":{\"name\":\"p\"}}", &out), 404);
+    cJSON_Delete(out);
+}
+
 static void test_jobs_create_errors(void **state)
 {
     struct kj_apifx *fx = *state;
@@ -518,6 +560,7 @@ int main(void)
         cmocka_unit_test(test_filter),
         cmocka_unit_test_setup_teardown(test_jobs_crud, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_jobs_delete_collection, kj_apifx_setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_pod_delete_and_eviction_options, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_jobs_create_errors, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_jobs_update, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_kubectl_discovery_and_tables, kj_apifx_setup, kj_apifx_teardown),

@@ -1,6 +1,7 @@
 // The official Kubernetes JavaScript client (@kubernetes/client-node) against
 // kjobd: create a Job, watch it to completion, read its pod's logs, delete it
-// and see DELETED on the watch. Prints TAP lines (no plan); exits 1 on failure.
+// and see DELETED on the watch; evict a running pod; delete a Job with
+// deletecollection. Prints TAP lines (no plan); exits 1 on failure.
 // usage: node client.mjs SERVER NAMESPACE
 import * as k8s from '@kubernetes/client-node';
 
@@ -69,6 +70,30 @@ try {
   } catch (e) {
     tap(e.code === 404, 'readNamespacedJob after delete: 404', e.message);
   }
+
+  // A running pod evicted through the eviction API; then its Job removed
+  // with deletecollection.
+  const evictJob = {
+    apiVersion: 'batch/v1', kind: 'Job',
+    metadata: { name: 'nodeevict', labels: { client: 'node-evict' } },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [
+      { name: 'c', image: 'kjob/busybox', command: ['sh', '-c', "trap 'exit 143' TERM; sleep 300 & wait"] }] } } },
+  };
+  const podsPath = `/api/v1/namespaces/${namespace}/pods`;
+  const up = watchUntil(podsPath, { labelSelector: 'job-name=nodeevict' }, (type, o) => o.status?.phase === 'Running', 60000);
+  await batch.createNamespacedJob({ namespace, body: evictJob });
+  const pod = (await up).obj.metadata.name;
+  const evicted = watchUntil(podsPath, { labelSelector: 'job-name=nodeevict' }, (type, o) => type === 'DELETED' && o.metadata.name === pod, 30000);
+  await new Promise((r) => setTimeout(r, 200)); // let the watch connect first
+  await core.createNamespacedPodEviction({ name: pod, namespace,
+    body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace } } });
+  const last = (await evicted).obj;
+  tap((last.status?.conditions ?? []).some((c) => c.type === 'DisruptionTarget' && c.status === 'True'),
+    'createNamespacedPodEviction: the pod goes, marked DisruptionTarget', JSON.stringify(last.status?.conditions));
+  const gone = await batch.deleteCollectionNamespacedJob({ namespace, labelSelector: 'client=node-evict', propagationPolicy: 'Background' });
+  tap(gone.kind === 'JobList', 'deleteCollectionNamespacedJob answers the list of deleted Jobs', JSON.stringify(gone));
+  const left = await batch.listNamespacedJob({ namespace });
+  tap(left.items.length === 0, 'no Job is left', JSON.stringify(left.items.map((j) => j.metadata.name)));
 } catch (e) {
   tap(false, 'the client ran to the end', e.stack ?? e);
 }
