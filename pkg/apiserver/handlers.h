@@ -42,6 +42,10 @@ int kj_h_version(struct kj_http_req *req, struct kj_http_resp *resp, kj_error_t 
  * --dry-run=server rely on it), anything else HTTP 400. */
 int kj_dry_run(const struct kj_http_req *req, bool *out, kj_error_t *err);
 
+/* dryRun of a DeleteOptions object (opts may be NULL): ["All"] sets *dry;
+ * any other value is an HTTP 400. */
+int kj_dry_run_in(const cJSON *opts, bool *dry, kj_error_t *err);
+
 /* A DELETE's options: dryRun and propagationPolicy from the query or a
  * DeleteOptions body (the query wins; orphanDependents is honoured too).
  * *out stays KJ_PROPAGATION_UNSET when none is given. -1 with an HTTP 400

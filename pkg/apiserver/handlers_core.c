@@ -84,15 +84,8 @@ static int pod_delete_opts(const struct kj_http_req *req, const cJSON *opts,
                            struct pod_delete_opts *o, kj_error_t *err)
 {
     *o = (struct pod_delete_opts){.grace = -1};
-    if (kj_dry_run(req, &o->dry, err) < 0)
+    if (kj_dry_run(req, &o->dry, err) < 0 || kj_dry_run_in(opts, &o->dry, err) < 0)
         return -1;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(opts, "dryRun"))
-    {
-        if (!cJSON_IsString(e) || strcmp(e->valuestring, "All") != 0)
-            return kj_make_http_error(err, 400, "Invalid dry run value: only \"All\" is supported");
-        o->dry = true;
-    }
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(opts, "preconditions"), "uid");
     if (cJSON_IsString(u))

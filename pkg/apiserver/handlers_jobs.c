@@ -253,6 +253,18 @@ int kj_h_jobs_create(struct kj_http_req *req, struct kj_http_resp *resp, kj_erro
     return kj_http_resp_json(resp, 201, kj_apiserver_client_copy(kj_store_get(store_of(req), JOBS, ns, name)));
 }
 
+int kj_dry_run_in(const cJSON *opts, bool *dry, kj_error_t *err)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(opts, "dryRun"))
+    {
+        if (!cJSON_IsString(e) || strcmp(e->valuestring, "All") != 0)
+            return kj_make_http_error(err, 400, "Invalid dry run value: only \"All\" is supported");
+        *dry = true;
+    }
+    return 0;
+}
+
 /* propagationPolicy from the query, else from a DeleteOptions body. */
 /* *dry: dryRun=All in the query or the DeleteOptions body (kubectl delete
  * --dry-run=server sends the latter). */
@@ -268,14 +280,8 @@ int kj_delete_options(struct kj_http_req *req, enum kj_propagation *out, bool *d
     enum kj_body_type bt = kj_body_type_detect(req->content_type, req->body, req->body_len);
     if (kj_body_decode_object(bt, req->body, req->body_len, &opts, err) < 0)
         return -1;
-    const cJSON *dr = cJSON_GetObjectItemCaseSensitive(opts, "dryRun");
-    const cJSON *e;
-    cJSON_ArrayForEach(e, dr)
-    {
-        if (!cJSON_IsString(e) || strcmp(e->valuestring, "All") != 0)
-            return kj_make_http_error(err, 400, "Invalid dry run value: only \"All\" is supported");
-        *dry = true;
-    }
+    if (kj_dry_run_in(opts, dry, err) < 0)
+        return -1;
     if (*out != KJ_PROPAGATION_UNSET)
         return 0;
     const cJSON *pp = cJSON_GetObjectItemCaseSensitive(opts, "propagationPolicy");
