@@ -3,7 +3,6 @@
 #include "apiserver/handlers.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "api/codec.h"
@@ -90,20 +89,9 @@ static int pod_delete_opts(const struct kj_http_req *req, const cJSON *opts,
         cJSON_GetObjectItemCaseSensitive(opts, "preconditions"), "uid");
     if (cJSON_IsString(u))
         snprintf(o->uid, sizeof o->uid, "%s", u->valuestring);
-    const char *q = kj_query_get(&req->query, "gracePeriodSeconds");
-    const cJSON *g = cJSON_GetObjectItemCaseSensitive(opts, "gracePeriodSeconds");
-    char *end = NULL;
-    double v = q != NULL ? strtod(q, &end) : cJSON_IsNumber(g) ? g->valuedouble : -1;
-    bool bad = (q != NULL && (end == q || *end != '\0')) ||
-               (q == NULL && g != NULL && !cJSON_IsNull(g) && !cJSON_IsNumber(g));
-    /* NaN fails both comparisons, so it never reaches the conversion. */
-    if (!bad && v != -1)
-        bad = !(v >= 0 && v <= 1e9) || v != (double)(int)v;
-    if (bad)
-        return kj_make_http_error(err, 400, "gracePeriodSeconds must be a whole number of "
-                                            "seconds, 0 or more");
-    o->grace = (int)v;
-    return 0;
+    return kj_grace_period_parse(&req->query,
+                                 cJSON_GetObjectItemCaseSensitive(opts, "gracePeriodSeconds"),
+                                 &o->grace, err);
 }
 
 /* The request's body as an object, or NULL when it has none. */

@@ -173,3 +173,20 @@ int kj_list_opts_parse(const struct kj_query *q, struct kj_list_opts *out, kj_er
         return -1;
     return 0;
 }
+
+int kj_grace_period_parse(const struct kj_query *q, const cJSON *body, int *out, kj_error_t *err)
+{
+    const char *s = kj_query_get(q, "gracePeriodSeconds");
+    char *end = NULL;
+    double v = s != NULL ? strtod(s, &end) : cJSON_IsNumber(body) ? body->valuedouble : -1;
+    bool bad = (s != NULL && (end == s || *end != '\0')) ||
+               (s == NULL && body != NULL && !cJSON_IsNull(body) && !cJSON_IsNumber(body));
+    /* NaN fails both comparisons, so it never reaches the conversion. */
+    if (!bad && v != -1)
+        bad = !(v >= 0 && v <= 1e9) || v != (double)(int)v;
+    if (bad)
+        return kj_make_http_error(err, 400, "gracePeriodSeconds must be a whole number of "
+                                            "seconds, 0 or more");
+    *out = (int)v;
+    return 0;
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>  /* size_t */
 #include <stdint.h>  /* int64_t */
 
+#include <cjson/cJSON.h> /* cJSON */
+
 #include "util/error.h" /* kj_error_t */
 
 /* One decoded query parameter. */
@@ -59,6 +61,12 @@ enum kj_propagation {
  * NULL or "" gives KJ_PROPAGATION_UNSET. Anything else: HTTP 400
  * `unsupported propagationPolicy "X"` ... */
 int kj_propagation_parse(const char *s, enum kj_propagation *out, kj_error_t *err);
+
+/* A delete's gracePeriodSeconds: the query's `gracePeriodSeconds`, else
+ * `body` (a DeleteOptions field; NULL or null = none). *out = seconds,
+ * -1 when not given (kubectl's -1 means the same). Anything but a whole
+ * number 0..1e9: HTTP 400 naming the field. */
+int kj_grace_period_parse(const struct kj_query *q, const cJSON *body, int *out, kj_error_t *err);
 
 /* The list/watch options of a GET on a collection. */
 struct kj_list_opts {

@@ -1,6 +1,6 @@
 /* Fuzz the REST request-target parsers: path/query split and decoding,
  * list options, label/field selectors, propagation policy and route
- * matching against the built-in table. Input: one request target
+ * matching against the built-in table, gracePeriodSeconds. Input: one request target
  * ("/api/v1/namespaces/a/pods?labelSelector=..."), NUL bytes cut it. */
 #include <stddef.h>
 #include <stdint.h>
@@ -58,6 +58,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         kj_error_release(&err);
         enum kj_propagation pp;
         (void)kj_propagation_parse(kj_query_get(&q, "propagationPolicy"), &pp, &err);
+        kj_error_release(&err);
+        int grace;
+        (void)kj_grace_period_parse(&q, NULL, &grace, &err);
         kj_error_release(&err);
         kj_query_clear(&q);
         free(path);
