@@ -14,6 +14,7 @@
 #include "api/time.h"
 #include "apiserver/api_routes.h"
 #include "apiserver/handlers_config.h"
+#include "apiserver/handlers_events.h"
 #include "apiserver/handlers_queue.h"
 #include "apiserver/secure.h"
 #include "apiserver/server.h"
@@ -270,6 +271,7 @@ struct kjobd *kj_daemon_new(const struct kj_daemon_config *cfg, kj_error_t *err)
     kj_apiserver_add_routes(k->srv, routes, n_routes);
     kj_queue_routes_install(k->srv, k->rs);
     kj_config_routes_install(k->srv);
+    kj_event_routes_install(k->srv);
     if (kj_apiserver_secure(k->srv, cfg->tls_cert, cfg->tls_key, cfg->token_file, err) < 0)
         goto fail;
     for (int i = 0; i < cfg->n_listen; i++) {

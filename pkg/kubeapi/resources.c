@@ -8,6 +8,9 @@ static const char *const crud_verbs[] = {"create", "delete", "deletecollection",
 static const char *const status_verbs[] = {"get", "patch", "update", NULL};
 static const char *const get_verbs[] = {"get", NULL};
 static const char *const create_verbs[] = {"create", NULL};
+/* kjob's controllers write events; clients read and delete them. */
+static const char *const event_verbs[] = {"delete", "deletecollection", "get", "list", "watch",
+                                          NULL};
 static const char *const ns_verbs[] = {"create", "delete", "get", "list", "patch", "update",
                                        "watch", NULL};
 static const char *const pod_short[] = {"po", NULL};
@@ -21,7 +24,7 @@ static const char *const proxy_verbs[] = {"create", "delete", "get", "patch", "u
 static const struct kj_api_resource table[] = {
     {"", "v1", "configmaps", "configmap", "ConfigMap", "ConfigMapList", true, crud_verbs, cm_short,
      false, "io.k8s.api.core.v1.ConfigMap"},
-    {"", "v1", "events", "event", "Event", "EventList", true, crud_verbs, event_short, false,
+    {"", "v1", "events", "event", "Event", "EventList", true, event_verbs, event_short, false,
      "io.k8s.api.core.v1.Event"},
     {"", "v1", "namespaces", "namespace", "Namespace", "NamespaceList", false, ns_verbs, ns_short,
      false, "io.k8s.api.core.v1.Namespace"},

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "apiserver_fixture.h"
+#include "apiserver/handlers_events.h"
 #include "apiserver/body.h"
 #include "apiserver/filter.h"
 #include "apiserver/handlers.h"
@@ -429,6 +430,42 @@ static void test_pod_delete_and_eviction_options(void **state)
     cJSON_Delete(out);
 }
 
+static void test_events_get_and_delete(void **state)
+{
+    struct kj_apifx *fx = *state;
+    kj_event_routes_install(fx->srv);
+    size_t n;
+    const struct kj_route *routes = kj_event_routes(&n);
+    kj_apifx_add_routes(fx, routes, n);
+    kj_error_t err = NULL;
+    for (int i = 0; i < 3; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "pi.%d", i);
+        cJSON *ev = cJSON_CreateObject();
+        cJSON_AddStringToObject(ev, "kind", "Event");
+        cJSON_AddStringToObject(ev, "apiVersion", "v1");
+        cJSON *md = cJSON_AddObjectToObject(ev, "metadata");
+        cJSON_AddStringToObject(md, "name", name);
+        cJSON_AddStringToObject(md, "namespace", "ns-1");
+        cJSON_AddStringToObject(ev, "reason", i == 2 ? "Completed" : "SuccessfulCreate");
+        assert_int_equal(kj_store_create(fx->store, "events", "ns-1", name, ev, NULL, &err), 0);
+    }
+    cJSON *out = NULL;
+    assert_int_equal(kj_apifx_call(fx, "GET", "/api/v1/namespaces/ns-1/events/pi.1", NULL, NULL, &out), 200);
+    assert_string_equal(cJSON_GetObjectItem(out, "reason")->valuestring, "SuccessfulCreate");
+    cJSON_Delete(out);
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/api/v1/namespaces/ns-1/events/pi.1", NULL, NULL, &out), 200);
+    cJSON_Delete(out);
+    assert_int_equal(kj_apifx_call(fx, "GET", "/api/v1/namespaces/ns-1/events/pi.1", NULL, NULL, &out), 404);
+    cJSON_Delete(out);
+    /* `kubectl delete events --all`, as a collection. */
+    assert_int_equal(kj_apifx_call(fx, "DELETE", "/api/v1/namespaces/ns-1/events", NULL, NULL, &out), 200);
+    assert_string_equal(cJSON_GetObjectItem(out, "kind")->valuestring, "EventList");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(out, "items")), 2);
+    cJSON_Delete(out);
+    assert_int_equal(list_len(fx, "/api/v1/namespaces/ns-1/events"), 0);
+}
+
 static void test_jobs_create_errors(void **state)
 {
     struct kj_apifx *fx = *state;
@@ -561,6 +598,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_jobs_crud, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_jobs_delete_collection, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_pod_delete_and_eviction_options, kj_apifx_setup, kj_apifx_teardown),
+        cmocka_unit_test_setup_teardown(test_events_get_and_delete, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_jobs_create_errors, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_jobs_update, kj_apifx_setup, kj_apifx_teardown),
         cmocka_unit_test_setup_teardown(test_kubectl_discovery_and_tables, kj_apifx_setup, kj_apifx_teardown),
