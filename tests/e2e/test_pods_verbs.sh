@@ -210,6 +210,11 @@ check_eq "DELETE on the pods collection answers the PodList of what it deleted" 
     "200 PodList $before" "$(kj_code) $(jq -r '.kind' <<<"$resp") $(jq -r '.items[].metadata.name' <<<"$resp" | sort | tr '\n' ' ')"
 for p in $before; do check "$p goes" wait_for 30 gone "$p"; done
 check_eq "each counted as one delete of it would be" 3 "$(job_field work .status.failed)"
+events=$(kc get events -o name | grep '^event' | sort)
+out=$(kc delete events --all)
+check_eq "kubectl delete events --all deletes each event" "$(grep -c . <<<"$events")" "$(grep -c '^event.* deleted$' <<<"$out")"
+check_eq "none of them is left (the controllers may have written new ones)" "" \
+    "$(kc get events -o name | grep '^event' | sort | comm -12 - <(echo "$events"))"
 resp=$(kj_api DELETE "/apis/batch/v1/jobs")
 check_eq "no deletecollection across namespaces, as kube-apiserver" 405 "$(kj_code)"
 
