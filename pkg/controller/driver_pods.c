@@ -23,7 +23,7 @@ static cJSON *view_of(struct kj_job_driver *d, const cJSON *job, const struct kj
 
 struct pods_ctx {
     struct kj_job_driver *d;
-    const char *job_name, *pod_name;
+    const char *job_name;
     cJSON *out;
 };
 
@@ -36,38 +36,74 @@ static int pods_visit(const char *ns, const char *name, const cJSON *job, void *
     struct kj_ledger *l = kj_ledger_from_job(job, NULL);
     if (l == NULL)
         return 0;
-    for (int i = 0; i < l->n; i++) {
-        const struct kj_ledger_pod *lp = &l->pods[i];
-        if (lp->removed) /* deleted by the controller, or vanished */
-            continue;
-        if (c->pod_name != NULL && strcmp(lp->name, c->pod_name) != 0)
-            continue;
-        cJSON *v = view_of(c->d, job, lp);
-        if (c->pod_name != NULL) {
-            c->out = v;
-            kj_ledger_free(l);
-            return 1;
-        }
-        cJSON_AddItemToArray(c->out, v);
-    }
+    for (int i = 0; i < l->n; i++)
+        if (!l->pods[i].removed) /* removed: deleted by the controller, or vanished */
+            cJSON_AddItemToArray(c->out, view_of(c->d, job, &l->pods[i]));
     kj_ledger_free(l);
     return 0;
 }
 
 cJSON *kj_job_driver_pods(struct kj_job_driver *d, const char *ns, const char *job_name)
 {
-    struct pods_ctx c = {d, job_name, NULL, cJSON_CreateArray()};
+    struct pods_ctx c = {d, job_name, cJSON_CreateArray()};
     if (c.out == NULL)
         return NULL;
     kj_store_list(d->store, "jobs", ns, pods_visit, &c);
     return c.out;
 }
 
+/* ---- one pod: which Job lists it ---- */
+
+/* Whether `job`'s ledger lists pod `pod`, not removed. */
+static bool lists(const cJSON *job, const char *pod)
+{
+    struct kj_ledger *l = job != NULL ? kj_ledger_from_job(job, NULL) : NULL;
+    if (l == NULL)
+        return false;
+    const struct kj_ledger_pod *lp = kj_ledger_find(l, pod);
+    bool hit = lp != NULL && !lp->removed;
+    kj_ledger_free(l);
+    return hit;
+}
+
+struct owner_find {
+    const char *pod;
+    char *job; /* owned */
+};
+
+static int owner_visit(const char *ns, const char *name, const cJSON *job, void *data)
+{
+    (void)ns;
+    struct owner_find *c = data;
+    if (!lists(job, c->pod))
+        return 0;
+    c->job = xstrdup(name);
+    return 1;
+}
+
+/* The name (owned) of the Job listing pod ns/name, or NULL. Its observed
+ * container names the Job at once; a pod without one (a create in flight)
+ * takes a look at every Job of the namespace. */
+static char *owner_of(struct kj_job_driver *d, const char *ns, const char *name)
+{
+    const struct dpod *p = kj_drv_pod_find(d, ns, name);
+    if (p != NULL && p->job_name != NULL &&
+        lists(kj_store_get(d->store, "jobs", ns, p->job_name), name))
+        return xstrdup(p->job_name);
+    struct owner_find c = {name, NULL};
+    kj_store_list(d->store, "jobs", ns, owner_visit, &c);
+    return c.job;
+}
+
 cJSON *kj_job_driver_pod(struct kj_job_driver *d, const char *ns, const char *pod_name)
 {
-    struct pods_ctx c = {d, NULL, pod_name, NULL};
-    kj_store_list(d->store, "jobs", ns, pods_visit, &c);
-    return c.out;
+    cleanup_free char *job_name = owner_of(d, ns, pod_name);
+    const cJSON *job = job_name != NULL ? kj_store_get(d->store, "jobs", ns, job_name) : NULL;
+    struct kj_ledger *l = job != NULL ? kj_ledger_from_job(job, NULL) : NULL;
+    const struct kj_ledger_pod *lp = l != NULL ? kj_ledger_find(l, pod_name) : NULL;
+    cJSON *v = lp != NULL ? view_of(d, job, lp) : NULL;
+    kj_ledger_free(l);
+    return v;
 }
 
 int kj_job_driver_pods_list_cb(void *driver, const char *ns, cJSON *items, kj_error_t *err)
@@ -88,26 +124,6 @@ cJSON *kj_job_driver_pod_get_cb(void *driver, const char *ns, const char *name)
 
 /* ---- a client's delete ---- */
 
-struct owner_find {
-    const char *pod;
-    char *job; /* owned: the Job whose ledger lists the pod */
-};
-
-static int owner_visit(const char *ns, const char *name, const cJSON *job, void *data)
-{
-    (void)ns;
-    struct owner_find *c = data;
-    struct kj_ledger *l = kj_ledger_from_job(job, NULL);
-    if (l == NULL)
-        return 0;
-    const struct kj_ledger_pod *lp = kj_ledger_find(l, c->pod);
-    bool hit = lp != NULL && !lp->removed;
-    kj_ledger_free(l);
-    if (hit)
-        c->job = xstrdup(name);
-    return hit;
-}
-
 static int template_grace(const cJSON *job)
 {
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(
@@ -123,11 +139,9 @@ int kj_job_driver_pod_delete(struct kj_job_driver *d, const char *ns, const char
                              const char *uid, bool evict, bool dry_run, cJSON **pod,
                              kj_error_t *err)
 {
-    struct owner_find c = {name, NULL};
-    kj_store_list(d->store, "jobs", ns, owner_visit, &c);
-    if (c.job == NULL)
+    cleanup_free char *job_name = owner_of(d, ns, name);
+    if (job_name == NULL)
         return 0;
-    cleanup_free char *job_name = c.job;
     const cJSON *job = kj_store_get(d->store, "jobs", ns, job_name);
     struct kj_ledger *l = kj_ledger_from_job(job, err);
     if (l == NULL)

@@ -397,8 +397,10 @@ int kj_fake_runtime_exit(struct kj_fake_runtime *f, const char *pod_name, int co
 
 int kj_fake_runtime_stop_grace(const struct kj_fake_runtime *f, const char *pod_name)
 {
-    struct fake_ctr *c = fake_find(f, pod_name);
-    return c != NULL ? c->stop_grace : -1;
+    for (int i = f->nc - 1; i >= 0; i--) /* removed ones too: the latest of the name */
+        if (strcmp(f->c[i].name, pod_name) == 0)
+            return f->c[i].stop_grace;
+    return -1;
 }
 
 int kj_fake_runtime_strand(struct kj_fake_runtime *f, const char *pod_name)

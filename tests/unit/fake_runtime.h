@@ -68,8 +68,8 @@ int kj_fake_runtime_rm_force(struct kj_fake_runtime *f, const char *pod_name);
  * Returns -1 if absent. */
 int kj_fake_runtime_strand(struct kj_fake_runtime *f, const char *pod_name);
 
-/* The grace period (seconds) of the last pod_stop of a container, -1 when
- * none was asked. */
+/* The grace period (seconds) of the last pod_stop of a container (also
+ * one removed since), -1 when none was asked. */
 int kj_fake_runtime_stop_grace(const struct kj_fake_runtime *f, const char *pod_name);
 
 /* Stop delivering observations (engine event stream down) or resume. */

@@ -256,6 +256,62 @@ static void test_parallel_job_counts_exactly(void **state)
     cJSON_Delete(items);
 }
 
+static bool one_running(struct fx *f, const char *name)
+{
+    (void)name;
+    return kj_fake_runtime_count(f->rt, KJ_POD_OBS_RUNNING) == 1;
+}
+
+static bool one_failed_and_replaced(struct fx *f, const char *name)
+{
+    return st_int(f, name, "failed") == 1 && kj_fake_runtime_calls(f->rt, KJ_FAKE_CREATE) == 2 &&
+           kj_fake_runtime_count(f->rt, KJ_POD_OBS_RUNNING) == 1;
+}
+
+static bool pod_gone(struct fx *f, const char *pod)
+{
+    cJSON *v = kj_job_driver_pod(f->d, "default", pod);
+    cJSON_Delete(v);
+    return v == NULL;
+}
+
+static void test_client_pod_delete(void **state)
+{
+    struct fx *f = *state;
+    add_job(f, "del", "{\"completions\":1,\"parallelism\":1,\"template\":{\"spec\":{"
+                      "\"restartPolicy\":\"Never\",\"terminationGracePeriodSeconds\":40,"
+                      "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}");
+    assert_true(wait_until(f, one_running, "del"));
+    char pod[64];
+    snprintf(pod, sizeof pod, "%s", kj_fake_runtime_running(f->rt, 0));
+    cJSON *view = NULL;
+    kj_error_t err = NULL;
+    /* A wrong uid precondition changes nothing. */
+    assert_int_equal(kj_job_driver_pod_delete(f->d, "default", pod, 3, "other-uid", false, false,
+                                              &view, &err),
+                     -1);
+    assert_int_equal(kj_error_http_status(err), 409);
+    kj_error_release(&err);
+    assert_int_equal(kj_job_driver_pod_delete(f->d, "default", "nope", 3, NULL, false, false, &view,
+                                              &err),
+                     0);
+    assert_int_equal(kj_job_driver_pod_delete(f->d, "default", pod, 3, NULL, false, false, &view,
+                                              &err),
+                     1);
+    const cJSON *md = cJSON_GetObjectItem(view, "metadata");
+    assert_non_null(cJSON_GetObjectItem(md, "deletionTimestamp"));
+    assert_int_equal(cJSON_GetObjectItem(md, "deletionGracePeriodSeconds")->valueint, 3);
+    cJSON_Delete(view);
+    /* Written before anything runs: a crash now would lose nothing. */
+    struct kj_ledger *l = kj_ledger_from_job(kj_store_get(f->store, "jobs", "default", "del"), &err);
+    assert_true(kj_ledger_find(l, pod)->delete_asked);
+    kj_ledger_free(l);
+    assert_true(wait_until(f, one_failed_and_replaced, "del"));
+    assert_int_equal(kj_fake_runtime_stop_grace(f->rt, pod), 3); /* not the template's 40 */
+    assert_int_equal(count_events(f, "SuccessfulDelete", NULL), 0);
+    assert_true(wait_until(f, pod_gone, pod)); /* from the API too */
+}
+
 static void test_on_failure_then_backoff_limit(void **state)
 {
     struct fx *f = *state;
@@ -417,12 +473,6 @@ static void test_orphan_delete_leaves_containers(void **state)
     assert_int_equal(kj_fake_runtime_calls(f->rt, KJ_FAKE_CREATE), 2);
 }
 
-static bool one_running(struct fx *f, const char *name)
-{
-    (void)name;
-    return kj_fake_runtime_count(f->rt, KJ_POD_OBS_RUNNING) == 1;
-}
-
 static void test_ttl_deletes_finished_job(void **state)
 {
     struct fx *f = *state;
@@ -535,6 +585,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_parallel_job_counts_exactly, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_client_pod_delete, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_on_failure_then_backoff_limit, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_failed_ops_are_retried_with_delay, fx_setup,
                                         fx_teardown),
