@@ -64,9 +64,7 @@ static int pods_list(void *arg, const char *ns, cJSON *items, kj_error_t *err)
 
 static cJSON *pod_get(void *arg, const char *ns, const char *name)
 {
-    struct kjobd *k = arg;
-    cJSON *pod = kj_job_driver_pod(k->driver, ns, name);
-    return pod != NULL ? pod : kj_rs_driver_pod(k->rs, ns, name);
+    return kj_daemon_pod(arg, ns, name);
 }
 
 static int pod_delete(void *arg, const char *ns, const char *name, int grace_s, const char *uid,
